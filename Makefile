@@ -1,0 +1,60 @@
+# Qinglang — see README.md. Every target creates .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+QL := $(VENV)/bin/qinglang
+VENDOR := src/qinglang/static/vendor
+VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js
+
+.PHONY: messages demo test test-fast lint bench eval static venv migrations-check clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "Python's venv module is missing: on Debian run 'apt install python3-venv'." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+# Front-end packages come from npm (package-lock.json is committed); their built files are copied
+# into static files. Without npm the pages still work, without live refresh and charts.
+static: $(VENDOR)/.copied
+$(VENDOR)/.copied: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
+		mkdir -p $(VENDOR) && cp $(VENDOR_FILES) $(VENDOR)/ && touch $@; \
+	else echo "npm not found: skipping htmx and ECharts (install Node.js/npm for live status and charts)." >&2; fi
+
+demo: venv static
+	DEBUG=1 $(QL) migrate --no-input -v0
+	DEBUG=1 $(QL) demo_data
+	DEBUG=1 $(QL) collectstatic --no-input -v0
+	DEBUG=1 $(QL) run
+
+test: venv static
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: venv
+	$(PY) -m pytest --no-browser -q $(PYTEST_ARGS)
+
+migrations-check: venv
+	$(QL) makemigrations --check --dry-run
+
+lint: venv
+	$(VENV)/bin/ruff check src tests bench eval scripts
+	$(VENV)/bin/mypy
+
+bench: venv
+	$(PY) bench/run.py
+
+eval: venv
+	$(PY) eval/gate.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache .mypy_cache .ruff_cache
+
+# Extract strings (needs GNU gettext's xgettext) and fill/compile the Chinese catalogue.
+messages: venv
+	cd src/qinglang && DJANGO_SETTINGS_MODULE=qinglang.settings ../../$(VENV)/bin/django-admin makemessages -l zh_Hans --no-location --no-obsolete -i "engine/*"
+	$(PY) scripts/translations_zh.py

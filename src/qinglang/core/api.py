@@ -1,0 +1,110 @@
+"""The machine API at /api/v1/ (OpenAPI docs at /api/v1/docs).
+
+Machine clients send ``Authorization: Bearer <token>``; a signed-in browser session works too.
+Later modules add their routers here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from qinglang.audit.services import record, verify_chain
+from qinglang.core.models import ApiToken, hash_token
+from qinglang.core.status import component_status, database_ok
+from qinglang.org.models import Department, Role
+from qinglang.org.scoping import visible_to
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token), revoked=False).first()
+        if found is None or not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session cookie (CSRF is checked for unsafe methods by django-ninja)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="清朗 Qinglang API",
+    version="1",
+    description="Machine interface of the Qinglang platform.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+class ComponentOut(Schema):
+    component: str
+    alive: bool
+    last_seen: datetime | None
+    age_seconds: int | None
+
+
+class HealthOut(Schema):
+    database: bool
+    components: list[ComponentOut]
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    code: str
+    kind: str
+    parent_id: int | None
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    department: DepartmentOut | None
+
+
+class AuditVerifyOut(Schema):
+    ok: bool
+    checked: int
+    broken_seq: int | None
+    reason: str
+
+
+@api.get("/health", auth=None, response=HealthOut, tags=["platform"])
+def health(request: HttpRequest) -> dict[str, Any]:
+    ok = database_ok()
+    return {"database": ok, "components": component_status() if ok else []}
+
+
+@api.get("/me", response=MeOut, tags=["platform"])
+def me(request: HttpRequest) -> Any:
+    return request.user
+
+
+@api.get("/departments", response=list[DepartmentOut], tags=["organisation"])
+def departments(request: HttpRequest) -> Any:
+    return visible_to(request.user, Department.objects.all(), field=None)
+
+
+@api.get("/audit/verify", response=AuditVerifyOut, tags=["audit"])
+def audit_verify(request: HttpRequest) -> Any:
+    user: Any = request.user
+    if not user.has_role(Role.ADMIN):
+        record("auth.permission_denied", actor=user, detail={"path": request.path})
+        raise HttpError(403, "Only administrators may verify the audit chain.")
+    return verify_chain()

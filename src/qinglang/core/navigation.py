@@ -1,0 +1,36 @@
+"""The module registry behind the navigation: each app lists its entries in its AppConfig.
+
+An app adds ``nav_entries = (NavEntry(...),)`` to its AppConfig; the shell shows the entries the
+user's role allows, so a module appears in the navigation the day it lands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: Any  # a lazy translation string
+    url_name: str
+    icon: str = "•"
+    roles: tuple[str, ...] = field(default_factory=tuple)  # empty: every signed-in user
+    order: int = 100
+
+
+def entries_for(user: Any) -> list[dict[str, Any]]:
+    result = []
+    for config in apps.get_app_configs():
+        for entry in getattr(config, "nav_entries", ()):
+            if entry.roles and not user.has_role(*entry.roles):
+                continue
+            try:
+                url = reverse(entry.url_name)
+            except NoReverseMatch:
+                continue
+            result.append({"label": entry.label, "url": url, "icon": entry.icon, "order": entry.order})
+    return sorted(result, key=lambda item: item["order"])

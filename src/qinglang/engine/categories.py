@@ -1,0 +1,115 @@
+"""Stage 8: harm-to-enterprise categories from editable rules, with a classifier hook.
+
+The taxonomy (``data/taxonomy.json``) is data: offices add, rename and retire categories without
+touching code.  One Aho-Corasick automaton finds every phrase and cue of every category in one
+pass; regex patterns (e.g. 删帖 near a price) run only for categories whose words are present, so
+a clean item costs one automaton scan.  A hit is a lead for a person, never a sanction: every
+hit carries the words that raised it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import ahocorasick
+
+from .entities import Mention
+from .normalize import fold
+
+ASTROTURF = "SMEAR.ASTROTURF"
+
+
+@dataclass(frozen=True)
+class CategoryHit:
+    code: str
+    reason: str
+
+
+@dataclass
+class Category:
+    code: str
+    name_zh: str
+    name_en: str
+    class_zh: str = ""
+    description: str = ""
+    phrases: list[str] = field(default_factory=list)
+    cues: list[str] = field(default_factory=list)
+    patterns: list[re.Pattern[str]] = field(default_factory=list)
+    with_entity: bool = False
+    min_cues: int = 99
+    structural: bool = False
+
+
+class Classifier(Protocol):
+    """Interface for learned classifiers added next to the rules (see ``EngineConfig``)."""
+
+    def classify(self, text: str, tokens: list[str], mentions: list[Mention]) -> list[CategoryHit]: ...
+
+
+def load_taxonomy(path: Path) -> list[Category]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows = data["categories"] if isinstance(data, dict) else data
+    cats = []
+    for row in rows:
+        cats.append(Category(
+            code=row["code"], name_zh=row.get("name_zh", ""), name_en=row.get("name_en", ""),
+            class_zh=row.get("class_zh", ""), description=row.get("description", ""),
+            phrases=[fold(p) for p in row.get("phrases", [])], cues=[fold(c) for c in row.get("cues", [])],
+            patterns=[re.compile(p) for p in row.get("patterns", [])],
+            with_entity=bool(row.get("with_entity", False)), min_cues=int(row.get("min_cues", 99)),
+            structural=bool(row.get("structural", False)),
+        ))
+    return cats
+
+
+class RuleClassifier:
+    def __init__(self, categories: list[Category]) -> None:
+        self.categories = {c.code: c for c in categories}
+        self.automaton = ahocorasick.Automaton()
+        words: dict[str, list[tuple[str, bool]]] = {}
+        for cat in categories:
+            for p in cat.phrases:
+                words.setdefault(p, []).append((cat.code, True))
+            for c in cat.cues:
+                words.setdefault(c, []).append((cat.code, False))
+        for word, owners in words.items():
+            self.automaton.add_word(word, (word, owners))
+        self.empty = not words
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def _scan(self, text: str) -> dict[str, tuple[set[str], set[str]]]:
+        found: dict[str, tuple[set[str], set[str]]] = {}
+        if self.empty:
+            return found
+        for _, (word, owners) in self.automaton.iter(text):
+            for code, strong in owners:
+                phrases, cues = found.setdefault(code, (set(), set()))
+                (phrases if strong else cues).add(word)
+        return found
+
+    def _judge(self, cat: Category, text: str, phrases: set[str], cues: set[str], watched: bool) -> str | None:
+        if phrases:
+            return f"命中短语“{'、'.join(sorted(phrases))}”"
+        for pattern in cat.patterns:
+            m = pattern.search(text)
+            if m:
+                return f"命中模式“{m.group()[:30]}”"
+        if len(cues) >= cat.min_cues:
+            return f"多个线索词“{'、'.join(sorted(cues))}”"
+        if cat.with_entity and watched and cues:
+            return f"关注对象与线索词“{'、'.join(sorted(cues))}”同现"
+        return None
+
+    def classify(self, text: str, tokens: list[str], mentions: list[Mention]) -> list[CategoryHit]:
+        watched = any(m.watched for m in mentions)
+        hits = []
+        for code, (phrases, cues) in self._scan(text).items():
+            reason = self._judge(self.categories[code], text, phrases, cues, watched)
+            if reason:
+                hits.append(CategoryHit(code, reason))
+        return hits

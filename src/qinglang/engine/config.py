@@ -1,0 +1,55 @@
+"""One options object for the whole pipeline, passed down to every stage.
+
+Every threshold lives here so an office can tune the engine without touching code, and so the
+evaluation gate and the benchmark measure exactly the configuration that ships.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@dataclass
+class EngineConfig:
+    # --- inputs ------------------------------------------------------------------------------
+    watchlist: Path | None = None
+    taxonomy: Path = DATA_DIR / "taxonomy.json"
+    stopwords: Path = DATA_DIR / "stopwords.txt"
+
+    # --- duplicates --------------------------------------------------------------------------
+    # MinHash with one permutation and `minhash_bins` bins over character 3-grams; the bins are
+    # cut into bands of `band_rows` for the LSH index.  12 bands x 4 rows puts the 50 % catch
+    # point near Jaccard 0.54, and candidates are verified at `near_dup_jaccard`.
+    minhash_bins: int = 48
+    band_rows: int = 4
+    near_dup_jaccard: float = 0.6
+    shingle: int = 3
+
+    # --- clustering --------------------------------------------------------------------------
+    window_seconds: float = 3 * 24 * 3600.0
+    item_terms: int = 24          # top terms kept per item vector
+    event_terms: int = 48         # top terms kept per event centroid
+    query_terms: int = 8          # item terms used to look up candidate events
+    postings_tail: int = 64       # most recent events read per posting list (bounds cost)
+    join_threshold: float = 0.32
+    entity_bonus: float = 0.45    # weight of a shared organisation seen in similar context
+    entity_conflict: float = 0.25 # penalty when both sides name organisations but none shared
+    entity_weight: float = 2.5    # weight of an organisation key inside the item vector
+    prune_every: int = 1000       # items between two sweeps of aged-out events
+
+    # --- bursts ------------------------------------------------------------------------------
+    burst_bucket_seconds: float = 3600.0
+    burst_baseline_buckets: int = 72   # the previous three days, GDELT-style
+    burst_min_count: int = 5
+    burst_z: float = 3.0
+
+    # --- coordinated posting (SMEAR.ASTROTURF) ----------------------------------------------
+    astroturf_authors: int = 5
+    astroturf_seconds: float = 3600.0
+
+    # --- risk --------------------------------------------------------------------------------
+    source_weights: dict[str, float] = field(default_factory=dict)
+    level_thresholds: tuple[float, float, float] = (0.25, 0.5, 0.75)  # yellow, orange, red

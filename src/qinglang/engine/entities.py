@@ -1,0 +1,180 @@
+"""Stage 6: watched entities (Aho-Corasick over names and aliases) and organisation discovery.
+
+Watched names come from the office's list.  Organisations are also discovered on the stream from
+cheap, explainable patterns - a listed company's short name before its stock code
+("某某科技(830001)"), a name before 公司/集团 - and then recognised as whole tokens in later items
+(they are added to the segmenter's dictionary).  The stock code, when known, is the key, so
+"某某科技" and "某某科技(830001)" are the same organisation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+
+from .normalize import fold
+from .segment import Segmenter, Segmented
+
+_CODE_RE = re.compile(r"\((\d{6})\)")
+_SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", "集团公司"})
+# Tokens before 公司/集团 that are not names ("该公司", "子公司"...)
+_GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这家", "那家", "一家", "涉事", "持有",
+                      "减持", "增持", "控股", "参股", "合资", "股份", "有限", "科技", "投资", "贸易", "网络"})
+_NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z*]+$")
+
+
+@dataclass(frozen=True)
+class WatchedEntity:
+    name: str
+    type: str = "enterprise"   # enterprise | person | place | organization
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    key: str        # clustering key: stock code, watched name or discovered name
+    name: str       # canonical name shown to people
+    type: str
+    start: int      # offsets in the normalised text
+    end: int
+    watched: bool = False
+
+
+def load_watchlist(path: Path) -> list[WatchedEntity]:
+    """JSON list (or JSONL) of {"name", "type"?, "aliases"?}; a bare string is a name."""
+    raw = path.read_text(encoding="utf-8").strip()
+    rows = json.loads(raw) if raw.startswith("[") else [json.loads(line) for line in raw.splitlines() if line.strip()]
+    if isinstance(rows, dict):
+        rows = rows.get("entities", [])
+    out = []
+    for row in rows:
+        if isinstance(row, str):
+            row = {"name": row}
+        out.append(WatchedEntity(row["name"], row.get("type", "enterprise"), tuple(row.get("aliases", ()))))
+    return out
+
+
+class EntityFinder:
+    def __init__(self, watched: list[WatchedEntity], segmenter: Segmenter) -> None:
+        self.segmenter = segmenter
+        self.watched = watched
+        self.automaton: ahocorasick.Automaton | None = None
+        if watched:
+            self.automaton = ahocorasick.Automaton()
+            for ent in watched:
+                for alias in (ent.name, *ent.aliases):
+                    form = fold(alias)
+                    if form:
+                        self.automaton.add_word(form, (len(form), ent))
+                        segmenter.add_word(form)  # keep the name whole for segmentation
+            self.automaton.make_automaton()
+        self.known: dict[str, str] = {}   # discovered name -> key (stock code or the name)
+
+    # -- watched -----------------------------------------------------------------------------
+    def _watched(self, text: str) -> list[Mention]:
+        if self.automaton is None:
+            return []
+        found = []
+        for end, (length, ent) in self.automaton.iter_long(text):
+            found.append(Mention(ent.name, ent.name, ent.type, end - length + 1, end + 1, True))
+        return found
+
+    # -- discovered --------------------------------------------------------------------------
+    def _name_before(self, seg: Segmented, pos: int) -> tuple[str, int]:
+        """Walk back over tokens from `pos` until the name has 3+ characters (short names of
+        listed companies are 3-4 characters; one more token would eat the previous word)."""
+        starts = seg.starts
+        i = bisect.bisect_left(starts, pos)
+        name, start = "", pos
+        while i > 0 and len(name) < 3:
+            tok = seg.tokens[i - 1]
+            if not _NAME_CHARS.match(tok) or tok in self.segmenter._stopwords:
+                break
+            name, start, i = tok + name, starts[i - 1], i - 1
+        return name.lstrip("*"), start
+
+    def _learn(self, name: str, key: str) -> None:
+        if name not in self.known and len(name) >= 2:
+            self.known[name] = key
+            self.segmenter.add_word(name)
+
+    def _coded(self, text: str, seg: Segmented) -> list[Mention]:
+        found = []
+        for m in _CODE_RE.finditer(text):
+            code = m.group(1)
+            name, start = self._name_before(seg, m.start())
+            if len(name) >= 2:
+                self._learn(name, code)
+                found.append(Mention(code, name, "organization", start, m.end()))
+        return found
+
+    def _suffixed(self, seg: Segmented) -> list[Mention]:
+        found = []
+        tokens = seg.tokens
+        for i in range(1, len(tokens)):
+            if tokens[i] in _SUFFIX_TOKENS:
+                name = tokens[i - 1]
+                if len(name) >= 2 and name not in _GENERIC and _NAME_CHARS.match(name) and name not in self.segmenter._stopwords:
+                    self._learn(name, self.known.get(name, name))
+        return found
+
+    def _known(self, seg: Segmented, taken: list[Mention]) -> list[Mention]:
+        known = self.known
+        hits = [t for t in seg.tokens if t in known]
+        if not hits:
+            return []
+        covered = {(m.start, m.end) for m in taken}
+        found = []
+        for tok, start in zip(seg.tokens, seg.starts):
+            if tok in known and not any(s <= start < e for s, e in covered):
+                found.append(Mention(known[tok], tok, "organization", start, start + len(tok)))
+        return found
+
+    def find(self, text: str, seg: Segmented) -> list[Mention]:
+        """All mentions in text order.  Learning happens here, on the stream, from past items."""
+        mentions = self._watched(text)
+        if "(" in text:
+            mentions += self._coded(text, seg)
+        if "公司" in text or "集团" in text:
+            self._suffixed(seg)
+        mentions += self._known(seg, mentions)
+        mentions.sort(key=lambda m: m.start)
+        return mentions
+
+    def state(self) -> dict[str, str]:
+        return dict(self.known)
+
+    def restore(self, known: dict[str, str]) -> None:
+        for name, key in known.items():
+            self._learn(name, key)
+
+
+@dataclass
+class EntityView:
+    """What the clusterer needs: organisation keys with the content terms of their clause."""
+
+    contexts: dict[str, list[str]] = field(default_factory=dict)
+
+
+def contexts(mentions: list[Mention], seg: Segmented, content: set[str]) -> EntityView:
+    """Items often run several headlines together; the words near a name say what happened to
+    *that* organisation.  Each mention's clause runs from just before it to the next mention."""
+    view = EntityView()
+    orgs = [m for m in mentions if m.type in ("organization", "enterprise")]
+    if not orgs:
+        return view
+    if len({m.key for m in orgs}) == 1:
+        view.contexts[orgs[0].key] = seg.terms
+        return view
+    bounds = [max(0, m.start - 8) for m in orgs[1:]] + [1 << 30]
+    for m, stop in zip(orgs, bounds):
+        lo, hi = max(0, m.start - 8), max(stop, m.end + 4)
+        i, j = bisect.bisect_left(seg.starts, lo), bisect.bisect_left(seg.starts, hi)
+        terms = [t for t in seg.tokens[i:j] if t in content]
+        view.contexts.setdefault(m.key, []).extend(terms)
+    return view

@@ -1,0 +1,237 @@
+"""The engine: stateless analysis of one item, then the stateful stream stages.
+
+``Engine.analyze`` (normalize, segment, entities, sentiment, category rules) needs nothing but
+the item and can run in parallel workers; ``Engine.process`` adds duplicates, events, bursts and
+risk, which need the stream's past and therefore run in one place per partition.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .bursts import Burst, BurstDetector
+from .categories import ASTROTURF, CategoryHit, Classifier, RuleClassifier, load_taxonomy
+from .cluster import Clusterer
+from .config import EngineConfig
+from .dedup import Deduplicator
+from .entities import EntityFinder, Mention, contexts, load_watchlist
+from .normalize import Normalized, normalize
+from .risk import Risk, assess
+from .segment import Segmented, Segmenter, load_stopwords
+
+SNAPSHOT_VERSION = 1
+
+
+class DocError(ValueError):
+    """An input document that cannot be processed (the run goes on without it)."""
+
+
+@dataclass
+class Doc:
+    id: str
+    text: str
+    time: float
+    title: str | None = None
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+
+
+def parse_time(value: Any) -> float:
+    if isinstance(value, bool):
+        raise DocError("time must be epoch seconds or ISO 8601")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                raise DocError(f"bad time {value!r}") from None
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=timezone.utc)
+        return stamp.timestamp()
+    raise DocError("time must be epoch seconds or ISO 8601")
+
+
+def to_doc(row: Any, last_time: float = 0.0) -> Doc:
+    """Validate one input object.  A missing time takes the previous item's (stream order)."""
+    if not isinstance(row, dict):
+        raise DocError("line is not a JSON object")
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise DocError("missing text")
+    doc_id = row.get("id")
+    if doc_id is None or isinstance(doc_id, (dict, list)):
+        raise DocError("missing id")
+    time = parse_time(row["time"]) if row.get("time") is not None else last_time
+    opt = {k: (str(row[k]) if row.get(k) is not None else None) for k in ("title", "source", "author", "url")}
+    return Doc(str(doc_id), text, time, **opt)
+
+
+@dataclass
+class Features:
+    """Everything the stateless stage knows about one item."""
+
+    doc: Doc
+    norm: Normalized
+    seg: Segmented
+    mentions: list[Mention]
+    tone: float
+    entity_tone: float | None
+    categories: list[CategoryHit]
+
+
+@dataclass
+class Result:
+    id: str
+    event: str
+    duplicate_of: str | None
+    sentiment: float
+    entities: list[dict[str, Any]]
+    categories: list[str]
+    risk: Risk
+    new_event: bool = False
+    bursts: list[Burst] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "event": self.event, "duplicate_of": self.duplicate_of,
+                "sentiment": round(self.sentiment, 4), "entities": self.entities,
+                "categories": self.categories, "risk": self.risk.to_dict()}
+
+
+class _NeutralTone:
+    """Used only if the sentiment model cannot be loaded; says so rather than guessing."""
+
+    def score(self, tokens: list[str]) -> float:
+        return 0.0
+
+    def score_about(self, tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]]) -> float:
+        return 0.0
+
+
+def _load_sentiment() -> Any:
+    try:
+        from .sentiment import SentimentModel
+    except ImportError:  # pragma: no cover - the model ships with the package
+        return _NeutralTone()
+    return SentimentModel.load()
+
+
+class Engine:
+    def __init__(self, config: EngineConfig | None = None, classifiers: Iterable[Classifier] = ()) -> None:
+        self.cfg = config or EngineConfig()
+        self.segmenter = Segmenter(load_stopwords(self.cfg.stopwords))
+        watched = load_watchlist(self.cfg.watchlist) if self.cfg.watchlist else []
+        self.entities = EntityFinder(watched, self.segmenter)
+        self.rules = RuleClassifier(load_taxonomy(self.cfg.taxonomy))
+        self.classifiers: list[Classifier] = [self.rules, *classifiers]
+        self.sentiment = _load_sentiment()
+        self.dedup = Deduplicator(self.cfg)
+        self.clusterer = Clusterer(self.cfg)
+        self.bursts = BurstDetector(self.cfg)
+        self._seq_events: dict[int, int] = {}   # root seq -> event num, for duplicates
+        self._times: list[tuple[int, float]] = []  # (seq, time) samples for window pruning
+
+    # -- stateless ---------------------------------------------------------------------------
+    def analyze(self, doc: Doc) -> Features:
+        raw = f"{doc.title} {doc.text}" if doc.title and doc.title not in doc.text else doc.text
+        norm = normalize(raw)
+        seg = self.segmenter.cut(norm.text)
+        mentions = self.entities.find(norm.text, seg)
+        tone = float(self.sentiment.score(seg.tokens))
+        entity_tone = None
+        watched = [(m.start, m.end) for m in mentions if m.watched]
+        if watched:
+            entity_tone = float(self.sentiment.score_about(seg.tokens, seg.starts, watched))
+        hits: list[CategoryHit] = []
+        for clf in self.classifiers:
+            hits += clf.classify(norm.text, seg.tokens, mentions)
+        return Features(doc, norm, seg, mentions, tone, entity_tone, hits)
+
+    # -- stateful ----------------------------------------------------------------------------
+    def process(self, docs: Iterable[Doc | dict[str, Any]]) -> Iterator[Result]:
+        last = 0.0
+        for item in docs:
+            doc = item if isinstance(item, Doc) else to_doc(item, last)
+            last = doc.time
+            yield self.process_one(doc)
+
+    def process_one(self, doc: Doc) -> Result:
+        feats = self.analyze(doc)
+        return self.assign(feats)
+
+    def assign(self, f: Features) -> Result:
+        doc = f.doc
+        dup = self.dedup.check(f.norm.text, doc.time, doc.author, doc.id)
+        event = None
+        new = False
+        if dup.duplicate_of is not None and dup.root_seq in self._seq_events:
+            event = self.clusterer.join(self._seq_events[dup.root_seq], doc.time, doc.source)
+        if event is None:
+            view = contexts(f.mentions, f.seg, self.segmenter._content)
+            label = doc.title or f.norm.text
+            got = self.clusterer.assign(doc.id, label, doc.time, f.seg.terms, view.contexts, doc.source)
+            event, new = got.event, got.new
+            if dup.duplicate_of is None:
+                self._seq_events[dup.root_seq] = event.num
+        self.clusterer.record_tone(event, doc.time, f.tone)
+        cats = list(f.categories)
+        if dup.astroturf and not any(h.code == ASTROTURF for h in cats):
+            cats.append(CategoryHit(ASTROTURF, f"{dup.group_authors} 个不同账号短时间内发布近似内容"))
+        bursts = [self.bursts.observe(event.id, doc.time)]
+        for name in sorted({m.name for m in f.mentions if m.watched}):
+            bursts.append(self.bursts.observe(name, doc.time))
+        risk = assess(self.cfg, f.mentions, f.tone, f.entity_tone, cats, bursts, doc.source)
+        self._maybe_prune(dup.root_seq if dup.duplicate_of is None else self.dedup.seq - 1, doc.time)
+        return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
+                      risk, new, bursts)
+
+    def _entities(self, f: Features) -> list[dict[str, Any]]:
+        to_orig = f.norm.to_original
+        return [{"name": m.name, "type": m.type, "start": to_orig(m.start), "end": to_orig(m.end - 1) + 1}
+                for m in f.mentions]
+
+    def _maybe_prune(self, seq: int, time: float) -> None:
+        """Every prune_every items: forget what left the time window (bounded memory)."""
+        if seq % self.cfg.prune_every:
+            return
+        self._times.append((seq, time))
+        horizon = time - self.cfg.window_seconds
+        old = [s for s, t in self._times if t < horizon]
+        if not old:
+            return
+        min_seq = max(old)
+        self._times = [(s, t) for s, t in self._times if s > min_seq]
+        self.dedup.prune(min_seq)
+        self._seq_events = {s: e for s, e in self._seq_events.items() if s >= min_seq}
+        self.bursts.prune(time)
+
+    # -- snapshot ----------------------------------------------------------------------------
+    def snapshot(self, path: Path) -> None:
+        """Save the stream state so a restart does not reprocess history.  Pickle: only load
+        snapshots this engine wrote (they are trusted local files, never user input)."""
+        state = {"version": SNAPSHOT_VERSION, "known": self.entities.state(), "dedup": self.dedup,
+                 "clusterer": self.clusterer, "bursts": self.bursts, "seq_events": self._seq_events,
+                 "times": self._times}
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+    def restore(self, path: Path) -> None:
+        with path.open("rb") as fh:
+            state = pickle.load(fh)  # noqa: S301 - our own snapshot, see snapshot()
+        if state.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"snapshot version {state.get('version')} != {SNAPSHOT_VERSION}")
+        self.entities.restore(state["known"])
+        self.dedup, self.clusterer, self.bursts = state["dedup"], state["clusterer"], state["bursts"]
+        self.dedup.cfg = self.clusterer.cfg = self.bursts.cfg = self.cfg
+        self._seq_events, self._times = state["seq_events"], state["times"]
