@@ -25,6 +25,7 @@ _SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", 
 # Tokens before 公司/集团 that are not names ("该公司", "子公司"...)
 _GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这家", "那家", "一家", "涉事", "持有",
                       "减持", "增持", "控股", "参股", "合资", "股份", "有限", "科技", "投资", "贸易", "网络"})
+_FUNCTION_CHARS = frozenset("的在是了被将及和与对向从为等把让给由于至遭获称即又也都")
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z*]+$")
 
 
@@ -96,6 +97,11 @@ class EntityFinder:
             if not _NAME_CHARS.match(tok) or tok in self.segmenter._stopwords:
                 break
             name, start, i = tok + name, starts[i - 1], i - 1
+        # a lone character just before a 3-character stem is usually the name's first
+        # character (先|达股份, 和|邦生物), unless it is a function word
+        if len(name) == 3 and i > 0 and len(seg.tokens[i - 1]) == 1 and _NAME_CHARS.match(seg.tokens[i - 1]) \
+                and seg.tokens[i - 1] not in _FUNCTION_CHARS:
+            name, start = seg.tokens[i - 1] + name, starts[i - 1]
         return name.lstrip("*"), start
 
     def _learn(self, name: str, key: str) -> None:
@@ -113,15 +119,16 @@ class EntityFinder:
                 found.append(Mention(code, name, "organization", start, m.end()))
         return found
 
-    def _suffixed(self, seg: Segmented) -> list[Mention]:
-        found = []
+    def _suffixed(self, seg: Segmented) -> None:
+        """Learn "X" from "X公司/X集团" when X is tagged as a proper noun (or is unknown to the
+        dictionary): common words before 公司 ("发展有限公司", "持有公司") are not names."""
         tokens = seg.tokens
         for i in range(1, len(tokens)):
             if tokens[i] in _SUFFIX_TOKENS:
                 name = tokens[i - 1]
-                if len(name) >= 2 and name not in _GENERIC and _NAME_CHARS.match(name) and name not in self.segmenter._stopwords:
-                    self._learn(name, self.known.get(name, name))
-        return found
+                if (len(name) >= 2 and name not in self.known and name not in _GENERIC
+                        and _NAME_CHARS.match(name) and self.segmenter.is_proper(name)):
+                    self._learn(name, name)
 
     def _known(self, seg: Segmented, taken: list[Mention]) -> list[Mention]:
         known = self.known

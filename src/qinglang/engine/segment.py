@@ -63,6 +63,14 @@ class Segmenter:
             self._content.add(word)
             self._seen.add(word)
 
+    _PROPER = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "j", "eng", "x"})
+
+    def is_proper(self, word: str) -> bool:
+        """Proper noun or unknown word by the dictionary's tag (off the hot path: only called
+        when a pattern suggests a name)."""
+        tags = self._jieba.tag(word)
+        return len(tags) == 1 and tags[0][1] in self._PROPER
+
     def _learn(self, tokens: list[str]) -> None:
         new = set(tokens) - self._seen
         if not new:
