@@ -135,6 +135,9 @@ def _database() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # Tests use a file too, not Django's in-memory default, so they exercise WAL, the busy
+        # timeout and several connections writing at once, as the web process and worker do.
+        "TEST": {"NAME": env("SQLITE_TEST_PATH", str(VAR_DIR / "test-qinglang.sqlite3"))},
     }
 
 

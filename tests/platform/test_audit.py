@@ -102,8 +102,6 @@ def test_verify_command_reports_the_broken_link(chain: list[AuditEntry], capsys:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_keep_one_chain() -> None:
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("the in-memory test database locks whole tables across threads; covered on PostgreSQL")
     errors: list[BaseException] = []
 
     def write(worker: int) -> None:

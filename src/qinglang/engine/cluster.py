@@ -33,7 +33,7 @@ class Event:
     size: int = 0
     centroid: Vector = field(default_factory=dict)
     norm: float = 0.0
-    orgs: dict[str, list] = field(default_factory=dict)   # key -> [count, context vector]
+    orgs: dict[str, list] = field(default_factory=dict)   # anchor -> [count, context, is org]
     indexed: set = field(default_factory=set)             # posting keys this event is listed under
     sources: dict[str, int] = field(default_factory=dict)
     tone_sum: float = 0.0
@@ -85,6 +85,7 @@ class Vectorizer:
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(1024, dtype=np.float32)
         self.docs = 0
+        self.rarity_floor = 2.5
 
     def _ids(self, terms: list[str]) -> list[int]:
         vocab = self.vocab
@@ -121,6 +122,14 @@ class Vectorizer:
         w /= float(np.sqrt((w * w).sum())) or 1.0
         return dict(zip(ids.tolist(), w.tolist()))
 
+    def rarity(self, term: str) -> float:
+        """0 for a word in every item, 1 for a rare one: how much a shared name should count."""
+        i = self.vocab.get(term)
+        if i is None:
+            return 1.0
+        idf = math.log((self.docs + 1.0) / (float(self.df[i]) + 1.0))
+        return min(1.0, max(0.0, (idf - self.rarity_floor) / 2.0))
+
     def context(self, terms: list[str], k: int = 12) -> Vector:
         vocab = self.vocab
         tf: dict[int, int] = {}
@@ -131,7 +140,7 @@ class Vectorizer:
         return self.weigh(tf, k)
 
 
-def _merge(ev: Event, vec: Vector, orgs: dict[str, Vector], time: float, event_terms: int) -> None:
+def _merge(ev: Event, vec: Vector, orgs: dict[str, tuple[Vector, bool]], time: float, event_terms: int) -> None:
     """Add one item's vectors to an event's centroid and organisation contexts."""
     ev.size += 1
     ev.last_time = max(ev.last_time, time)
@@ -141,8 +150,8 @@ def _merge(ev: Event, vec: Vector, orgs: dict[str, Vector], time: float, event_t
     if len(cen) > event_terms * 2:
         ev.centroid = cen = _top(cen, event_terms)
     ev.norm = math.sqrt(sum(w * w for w in cen.values())) or 1.0
-    for k, ctx in orgs.items():
-        slot = ev.orgs.setdefault(k, [0, {}])
+    for k, (ctx, org) in orgs.items():
+        slot = ev.orgs.setdefault(k, [0, {}, org])
         slot[0] += 1
         merged = slot[1]
         for t, w in ctx.items():
@@ -151,6 +160,18 @@ def _merge(ev: Event, vec: Vector, orgs: dict[str, Vector], time: float, event_t
             slot[1] = _top(merged, 24)
     if len(ev.orgs) > 16:  # keep the organisations the event is really about
         ev.orgs = dict(sorted(ev.orgs.items(), key=lambda kv: -kv[1][0])[:8])
+
+
+@dataclass
+class ItemVectors:
+    """An item as the clusterer sees it: the whole, and the context of each anchor (an
+    organisation or another proper noun), with how much a shared anchor should count."""
+
+    whole: Vector
+    anchors: dict[str, Vector]
+    parts: list[tuple[str, Vector, bool]]   # (anchor key, context vector, is organisation)
+    rarity: dict[str, float]
+    orgs_keys: set[str] = field(default_factory=set)
 
 
 class Clusterer:
@@ -163,12 +184,13 @@ class Clusterer:
         self.items = 0
 
     # -- scoring -----------------------------------------------------------------------------
-    def _candidates(self, vec: Vector, orgs: dict[str, Vector]) -> list[Event]:
-        keys: list[object] = [f"@{k}" for k in orgs]
+    def _candidates(self, item: ItemVectors) -> list[Event]:
+        vec = item.whole
+        keys: list[object] = [f"@{k}" for k in item.anchors]
         keys += sorted(vec, key=vec.__getitem__, reverse=True)[: self.cfg.query_terms]
         seen: dict[int, Event] = {}
         tail = self.cfg.postings_tail
-        for key in keys:
+        for key in dict.fromkeys(keys):
             plist = self.postings.get(key)
             if plist:
                 for ev in islice(reversed(plist), tail):
@@ -176,19 +198,49 @@ class Clusterer:
         events = self.events
         return [ev for num, ev in seen.items() if events.get(num) is ev]
 
-    def score(self, vec: Vector, orgs: dict[str, Vector], ev: Event) -> float:
-        s = cosine(vec, ev.centroid, ev.norm)
-        shared = [k for k in orgs if k in ev.orgs]
-        if shared:
-            best = 0.0
-            for k in shared:
-                count, ctx = ev.orgs[k]
-                share = min(1.0, count / ev.size)
-                best = max(best, share * (0.35 + 0.65 * cosine(orgs[k], ctx)))
-            s += self.cfg.entity_bonus * best
-        elif orgs and ev.orgs and max(c for c, _ in ev.orgs.values()) * 2 >= ev.size:
+    @staticmethod
+    def _org_led(ev: Event) -> str | None:
+        """The organisation an event is about, if one is named in at least half its items."""
+        best = max(((c, k) for k, (c, _, org) in ev.orgs.items() if org), default=None)
+        return best[1] if best and best[0] * 2 >= ev.size else None
+
+    @staticmethod
+    def _has_org(ev: Event) -> bool:
+        """Names an organisation in more than a stray item (an event about one company is not
+        joined by the same kind of news about another)."""
+        return any(org and c * 4 >= ev.size for c, _, org in ev.orgs.values())
+
+    def _score_whole(self, item: ItemVectors, ev: Event) -> float:
+        s = cosine(item.whole, ev.centroid, ev.norm)
+        best = 0.0
+        for k, ctx in item.anchors.items():
+            slot = ev.orgs.get(k)
+            if slot is not None:
+                share = min(1.0, slot[0] / ev.size)
+                best = max(best, item.rarity[k] * share * (0.35 + 0.65 * cosine(ctx, slot[1])))
+        if best:
+            return s + self.cfg.entity_bonus * best
+        if item.orgs_keys and self._has_org(ev):
             s -= self.cfg.entity_conflict
         return s
+
+    def _score_part(self, key: str, vec: Vector, org: bool, rarity: float, ev: Event) -> float:
+        s = cosine(vec, ev.centroid, ev.norm)
+        slot = ev.orgs.get(key)
+        if slot is not None:
+            return s + self.cfg.entity_bonus * rarity * min(1.0, slot[0] / ev.size)
+        if org and self._has_org(ev):
+            return s - self.cfg.entity_conflict
+        return s - self.cfg.window_penalty
+
+    def score(self, item: ItemVectors, ev: Event) -> tuple[float, int]:
+        """Best join score and which part matched: -1 the whole item, i >= 0 part i."""
+        best, part = self._score_whole(item, ev), -1
+        for i, (key, vec, org) in enumerate(item.parts):
+            s = self._score_part(key, vec, org, item.rarity[key], ev)
+            if s > best:
+                best, part = s, i
+        return best, part
 
     # -- updating ----------------------------------------------------------------------------
     def _index(self, ev: Event, key: object) -> None:
@@ -196,7 +248,14 @@ class Clusterer:
             ev.indexed.add(key)
             self.postings.setdefault(key, []).append(ev)
 
-    def _add(self, ev: Event, vec: Vector, orgs: dict[str, Vector], time: float) -> None:
+    def _add(self, ev: Event, item: ItemVectors, part: int, time: float) -> None:
+        """Join the whole item, or only the clause that matched (the rest of a run-together
+        item is other news and would blur the event)."""
+        if part < 0:
+            vec, orgs = item.whole, {k: (v, k in item.orgs_keys) for k, v in item.anchors.items()}
+        else:
+            key, vec, org = item.parts[part]
+            orgs = {key: (vec, org)}
         _merge(ev, vec, orgs, time, self.cfg.event_terms)
         for k in orgs:
             self._index(ev, f"@{k}")
@@ -205,11 +264,11 @@ class Clusterer:
                 self._index(ev, t)
         self.events.move_to_end(ev.num)
 
-    def similarity(self, a: tuple[Vector, dict[str, Vector]], b: tuple[Vector, dict[str, Vector]]) -> float:
+    def similarity(self, a: ItemVectors, b: ItemVectors) -> float:
         """The join score of item b against an event made of item a alone (pair decisions)."""
         ev = Event(-1, "", "", 0.0, 0.0)
-        _merge(ev, a[0], a[1], 0.0, self.cfg.event_terms)
-        return self.score(b[0], b[1], ev)
+        _merge(ev, a.whole, {k: (v, k in a.orgs_keys) for k, v in a.anchors.items()}, 0.0, self.cfg.event_terms)
+        return self.score(b, ev)[0]
 
     def _open(self, doc_id: str, label: str, time: float) -> Event:
         ev = Event(self.next_num, label[:80], doc_id, time, time)
@@ -217,36 +276,42 @@ class Clusterer:
         self.events[ev.num] = ev
         return ev
 
-    def vectorize(self, terms: list[str], contexts: dict[str, list[str]]) -> tuple[Vector, dict[str, Vector]]:
+    def vectorize(self, terms: list[str], clauses: list[tuple[str, list[str], bool]]) -> ItemVectors:
         tf = self.vectors.observe(terms)
-        vec = self.vectors.weigh(tf, self.cfg.item_terms)
-        orgs = {k: self.vectors.context(ts) for k, ts in contexts.items()}
-        return vec, orgs
+        whole = self.vectors.weigh(tf, self.cfg.item_terms)
+        if len(clauses) == 1:
+            key, _, org = clauses[0]
+            parts = [(key, whole, org)]
+        else:
+            parts = [(key, self.vectors.context(ts), org) for key, ts, org in clauses]
+        rarity = {key: 1.0 if org else self.vectors.rarity(key) for key, _, org in clauses}
+        item = ItemVectors(whole, {k: v for k, v, _ in parts}, parts if len(parts) > 1 else [], rarity)
+        item.orgs_keys = {k for k, _, org in parts if org}
+        return item
 
-    def best(self, vec: Vector, orgs: dict[str, Vector]) -> tuple[Event | None, float]:
-        best, best_score = None, -1.0
-        for ev in self._candidates(vec, orgs):
-            s = self.score(vec, orgs, ev)
+    def best(self, item: ItemVectors) -> tuple[Event | None, float, int]:
+        best, best_score, best_part = None, -1.0, -1
+        for ev in self._candidates(item):
+            s, part = self.score(item, ev)
             if s > best_score:
-                best, best_score = ev, s
-        return best, best_score
+                best, best_score, best_part = ev, s, part
+        return best, best_score, best_part
 
     def assign(self, doc_id: str, label: str, time: float, terms: list[str],
-               contexts: dict[str, list[str]], source: str | None = None) -> Assignment:
+               clauses: list[tuple[str | None, list[str]]], source: str | None = None) -> Assignment:
         self.items += 1
-        vec, orgs = self.vectorize(terms, contexts)
-        ev, score = self.best(vec, orgs)
+        item = self.vectorize(terms, clauses)
+        ev, score, part = self.best(item)
         new = ev is None or score < self.cfg.join_threshold
         if new:
-            ev = self._open(doc_id, label, time)
+            ev, part = self._open(doc_id, label, time), -1
         assert ev is not None
-        self._add(ev, vec, orgs, time)
+        self._add(ev, item, part, time)
         if source:
             ev.sources[source] = ev.sources.get(source, 0) + 1
         if self.items % self.cfg.prune_every == 0:
             self.prune(time)
         return Assignment(ev, max(score, 0.0), new)
-
     def join(self, num: int, time: float, source: str | None = None) -> Event | None:
         """A duplicate joins the event of its first copy without moving the centroid."""
         ev = self.events.get(num)

@@ -37,7 +37,9 @@ class EngineConfig:
     join_threshold: float = 0.32
     entity_bonus: float = 0.45    # weight of a shared organisation seen in similar context
     entity_conflict: float = 0.25 # penalty when both sides name organisations but none shared
-    entity_weight: float = 2.5    # weight of an organisation key inside the item vector
+    window_penalty: float = 0.0   # handicap of a clause that names no organisation
+    window_terms: int = 0         # >0: also match headline-sized windows of this many terms
+    window_max_chars: int = 400   # ... in items up to this long (run-together headlines)
     prune_every: int = 1000       # items between two sweeps of aged-out events
 
     # --- bursts ------------------------------------------------------------------------------

@@ -161,27 +161,37 @@ class EntityFinder:
             self._learn(name, key)
 
 
-@dataclass
-class EntityView:
-    """What the clusterer needs: organisation keys with the content terms of their clause."""
+@dataclass(frozen=True)
+class Clause:
+    """The words around one anchor: an organisation (``org``) or another proper noun."""
 
-    contexts: dict[str, list[str]] = field(default_factory=dict)
+    key: str
+    terms: list[str]
+    org: bool
 
 
-def contexts(mentions: list[Mention], seg: Segmented, content: set[str]) -> EntityView:
+def _span_terms(seg: Segmented, content: set[str], lo: int, hi: int) -> list[str]:
+    i, j = bisect.bisect_left(seg.starts, lo), bisect.bisect_left(seg.starts, hi)
+    return [t for t in seg.tokens[i:j] if t in content]
+
+
+def anchors(mentions: list[Mention], seg: Segmented, content: set[str], proper: set[str],
+            reach: int = 12, limit: int = 12) -> list[Clause]:
     """Items often run several headlines together; the words near a name say what happened to
-    *that* organisation.  Each mention's clause runs from just before it to the next mention."""
-    view = EntityView()
+    *that* name.  Organisations read forward to the next organisation (a headline usually
+    starts with its company); other proper nouns (places, brands, unlisted firms) read
+    ``reach`` characters either way."""
     orgs = [m for m in mentions if m.type in ("organization", "enterprise")]
-    if not orgs:
-        return view
-    if len({m.key for m in orgs}) == 1:
-        view.contexts[orgs[0].key] = seg.terms
-        return view
-    bounds = [max(0, m.start - 8) for m in orgs[1:]] + [1 << 30]
-    for m, stop in zip(orgs, bounds):
-        lo, hi = max(0, m.start - 8), max(stop, m.end + 4)
-        i, j = bisect.bisect_left(seg.starts, lo), bisect.bisect_left(seg.starts, hi)
-        terms = [t for t in seg.tokens[i:j] if t in content]
-        view.contexts.setdefault(m.key, []).extend(terms)
-    return view
+    out: dict[str, Clause] = {}
+    taken = set()
+    for n, m in enumerate(orgs):
+        taken.update(range(m.start, m.end))
+        if m.key in out:
+            continue
+        nxt = next((o.start for o in orgs[n + 1 :] if o.key != m.key), 1 << 30)
+        stop = min(nxt - 2, m.end + 40) if nxt > m.end else m.end + 4
+        out[m.key] = Clause(m.key, _span_terms(seg, content, max(0, m.start - 6), stop), True)
+    for tok, start in zip(seg.tokens, seg.starts):
+        if tok in proper and tok not in out and start not in taken and len(out) < limit:
+            out[tok] = Clause(tok, _span_terms(seg, content, max(0, start - reach), start + len(tok) + reach), False)
+    return [c for c in out.values() if c.terms]

@@ -19,7 +19,7 @@ from .categories import ASTROTURF, CategoryHit, Classifier, RuleClassifier, load
 from .cluster import Clusterer
 from .config import EngineConfig
 from .dedup import Deduplicator
-from .entities import EntityFinder, Mention, contexts, load_watchlist
+from .entities import EntityFinder, Mention, anchors, load_watchlist
 from .normalize import Normalized, normalize
 from .risk import Risk, assess
 from .segment import Segmented, Segmenter, load_stopwords
@@ -176,9 +176,9 @@ class Engine:
         if dup.duplicate_of is not None and dup.root_seq in self._seq_events:
             event = self.clusterer.join(self._seq_events[dup.root_seq], doc.time, doc.source)
         if event is None:
-            view = contexts(f.mentions, f.seg, self.segmenter._content)
+            parts = self._clauses(f)
             label = doc.title or f.norm.text
-            got = self.clusterer.assign(doc.id, label, doc.time, f.seg.terms, view.contexts, doc.source)
+            got = self.clusterer.assign(doc.id, label, doc.time, f.seg.terms, parts, doc.source)
             event, new = got.event, got.new
             if dup.duplicate_of is None:
                 self._seq_events[dup.root_seq] = event.num
@@ -193,6 +193,10 @@ class Engine:
         self._maybe_prune(dup.root_seq if dup.duplicate_of is None else self.dedup.seq - 1, doc.time)
         return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
                       risk, new, bursts)
+
+    def _clauses(self, f: Features) -> list[tuple[str, list[str], bool]]:
+        found = anchors(f.mentions, f.seg, self.segmenter._content, self.segmenter.proper)
+        return [(c.key, c.terms, c.org) for c in found]
 
     def _entities(self, f: Features) -> list[dict[str, Any]]:
         to_orig = f.norm.to_original

@@ -31,6 +31,11 @@ def _is_content(token: str, stopwords: frozenset[str]) -> bool:
     return True
 
 
+# Finance and web acronyms that are everywhere and name nothing in particular.
+_COMMON_ACRONYMS = frozenset({"CEO", "CFO", "COO", "CTO", "IPO", "APP", "GDP", "CPI", "PPI", "ETF",
+                              "BBB", "AAA", "VIP", "PPT", "HTTP", "HTTPS", "WWW", "COM", "STCN"})
+
+
 @dataclass
 class Segmented:
     tokens: list[str]
@@ -54,6 +59,7 @@ class Segmenter:
         self._content: set[str] = set()
         self._seen: set[str] = set()
         self.added: set[str] = set()
+        self.proper: set[str] = set()   # content words tagged as names, places, brands
 
     def add_word(self, word: str) -> None:
         """Keep a name whole from now on (watched names, discovered organisations)."""
@@ -62,8 +68,9 @@ class Segmenter:
             self.added.add(word)
             self._content.add(word)
             self._seen.add(word)
+            self.proper.add(word)
 
-    _PROPER = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "j", "eng", "x"})
+    _PROPER = frozenset({"ns", "nt", "nz", "nrt", "j", "x"})
 
     def is_proper(self, word: str) -> bool:
         """Proper noun or unknown word by the dictionary's tag (off the hot path: only called
@@ -78,8 +85,17 @@ class Segmenter:
         if len(self._seen) > 1_000_000:  # a long stream of rare tokens must not grow this forever
             self._seen = set(self.added)
             self._content = set(self.added)
+            self.proper = set(self.added)
         self._seen |= new
-        self._content.update(t for t in new if _is_content(t, self._stopwords))
+        fresh = [t for t in new if _is_content(t, self._stopwords)]
+        self._content.update(fresh)
+        # Judged once per new word, so the tagger's cost is paid per vocabulary, not per item.
+        self.proper.update(t for t in fresh if self._looks_proper(t))
+
+    def _looks_proper(self, token: str) -> bool:
+        if token.isascii():
+            return len(token) >= 3 and token.isalpha() and token.upper() not in _COMMON_ACRONYMS
+        return len(token) >= 2 and self.is_proper(token)
 
     def cut(self, text: str) -> Segmented:
         tokens: list[str] = self._jieba.cut(text)

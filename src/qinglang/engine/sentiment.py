@@ -1,9 +1,11 @@
 """Stage 7: sentiment. Document tone and entity-level tone in [-1, 1] (negative below 0).
 
-A linear model over segmentation tokens, trained by ``scripts/train_sentiment.py`` on reviews,
-distantly labelled news and Weibo posts, and pulled toward a hand-written polarity lexicon so
-that it carries over to domains it saw little of. Scoring is a handful of dict lookups per token
-so it fits the engine's per-item budget; negation is the only context it models.
+A linear model over the *set* of tokens in a text, trained by ``scripts/train_sentiment.py`` on
+reviews, distantly labelled news and Weibo posts, and pulled toward a hand-written polarity
+lexicon so that it carries over to domains it saw little of. Scoring is one dict lookup per
+distinct token, so it fits the engine's per-item budget. Negation is the only context modelled:
+a token inside a negator's short scope also fires a "¬token" feature, whose weight says how the
+negation changes it ("不满意" turns 满意 around; "不是" hardly changes 是).
 
 The feature map is defined once, in :func:`features`; training uses it directly and
 :meth:`SentimentModel.score` computes the same dot product by a faster route (a test pins that
@@ -33,6 +35,7 @@ NEGATORS = frozenset(
 )
 # A negator reaches at most this many tokens ahead, and never past a clause boundary.
 NEGATION_WINDOW = 3
+NEGATED = "¬"  # prefix of the feature a token fires inside a negation scope
 
 # Clause boundaries stop negation and delimit the "near the entity" window of score_about.
 # Text reaches us NFKC-normalised, so full-width ,!?:; arrive as ASCII.
@@ -109,17 +112,19 @@ class Phrases:
 
 
 def features(tokens: Sequence[str], phrases: Phrases) -> dict[str, float]:
-    """The model's input: signed token and phrase counts, scaled by 1/sqrt(len)."""
+    """The model's input: which tokens/phrases occur, and which occur negated, scaled by
+    1/sqrt(len). Presence rather than counts: a review that says 好 five times is not five
+    times as positive, and a long news item should not drown its headline."""
     if not tokens:
         return {}
     flipped = negated_positions(tokens)
-    counts: dict[str, float] = {}
-    for i, token in enumerate(tokens):
-        counts[token] = counts.get(token, 0.0) + (-1.0 if i in flipped else 1.0)
-    for start, text in phrases.hits(tokens):
-        counts[text] = counts.get(text, 0.0) + (-1.0 if start in flipped else 1.0)
+    hits = phrases.hits(tokens)
+    present = set(tokens) | {text for _, text in hits}
+    negated = {tokens[j] for j in flipped} | {text for start, text in hits if start in flipped}
     scale = 1.0 / math.sqrt(len(tokens))
-    return {name: value * scale for name, value in counts.items() if value}
+    out = dict.fromkeys(present, scale)
+    out.update(dict.fromkeys((NEGATED + t for t in negated), scale))
+    return out
 
 
 class SentimentModel:
@@ -129,7 +134,8 @@ class SentimentModel:
         self.weights = weights
         self.bias = bias
         self.phrases = phrases
-        self._special = NEGATORS | frozenset(phrases.by_head)
+        self._heads = frozenset(phrases.by_head)
+        self._special = NEGATORS | self._heads
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
@@ -144,28 +150,32 @@ class SentimentModel:
         """Bias plus the dot product of ``features(tokens)`` with the weights."""
         if not tokens:
             return 0.0
-        total = sum(map(self.weights.get, tokens, repeat(0.0)))
-        # Negators and phrase heads are rare: one C-level set intersection finds whether any
-        # occur, and only then do we look at positions.
-        present = self._special.intersection(tokens)
-        if present:
-            total += self._context(tokens, present)
+        distinct = set(tokens)
+        total = sum(map(self.weights.get, distinct, repeat(0.0)))
+        # Negators and phrase heads are rare; `special & distinct` walks only the small set.
+        special = self._special & distinct
+        if special:
+            total += self._context(tokens, distinct, special)
         return self.bias + total / math.sqrt(len(tokens))
 
-    def _context(self, tokens: Sequence[str], present: frozenset[str]) -> float:
-        """Correction to the plain token sum for negation scopes and split phrases."""
-        get = self.weights.get
-        correction = 0.0
+    def _context(self, tokens: Sequence[str], distinct: set[str], special: set[str]) -> float:
+        """What negation scopes and split phrases add to the plain token sum."""
+        negated: set[str] = set()
         flipped: set[int] = set()
-        for negator in NEGATORS.intersection(present):
+        for negator in NEGATORS.intersection(special):
             for p in positions(tokens, negator):
                 end = scope_end(tokens, p)
-                correction -= 2.0 * sum(map(get, tokens[p + 1:end], repeat(0.0)))
+                negated.update(tokens[p + 1:end])
                 flipped.update(range(p + 1, end))
-        heads = self.phrases.by_head.keys() & present
+        found: set[str] = set()
+        heads = self._heads.intersection(special)
         for start, text in self.phrases.hits(tokens, heads) if heads else ():
-            correction += (-1.0 if start in flipped else 1.0) * get(text, 0.0)
-        return correction
+            found.add(text)
+            if start in flipped:
+                negated.add(text)
+        get = self.weights.get
+        extra = sum(map(get, found - distinct, repeat(0.0)))
+        return extra + sum(get(NEGATED + t, 0.0) for t in negated)
 
     def score(self, tokens: list[str]) -> float:
         """Document tone in [-1, 1]; tokens = rjieba.cut(normalized text)."""
@@ -183,15 +193,20 @@ class SentimentModel:
         flipped = negated_positions(tokens)
         get = self.weights.get
         total = 0.0
+        # Position by position (a local reading of the same weights, not the trained set form).
         for i, weight in near.items():
-            total += weight * (-1.0 if i in flipped else 1.0) * get(tokens[i], 0.0)
+            total += weight * self._token_weight(tokens[i], i in flipped)
         for start, text in self.phrases.hits(tokens):
             if start in near:
-                total += near[start] * (-1.0 if start in flipped else 1.0) * get(text, 0.0)
+                total += near[start] * self._token_weight(text, start in flipped)
         if total == 0.0:
             return ABOUT_FALLBACK_SHARE * self.score(tokens)
         logit = self.bias + total / math.sqrt(sum(near.values()))
         return math.tanh(logit / 2.0)
+
+    def _token_weight(self, token: str, negated: bool) -> float:
+        weight = self.weights.get(token, 0.0)
+        return weight + self.weights.get(NEGATED + token, 0.0) if negated else weight
 
     def _window_weights(
         self, tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]]
