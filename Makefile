@@ -54,7 +54,10 @@ eval: venv
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache .mypy_cache .ruff_cache
 
-# Extract strings (needs GNU gettext's xgettext) and fill/compile the Chinese catalogue.
+# Extract strings (needs GNU gettext's xgettext) into the project catalogue and into each module
+# that keeps its own (src/qinglang/<module>/locale/), then compile them all with polib.
+MODULES_WITH_LOCALE := $(patsubst src/qinglang/%/locale,%,$(wildcard src/qinglang/*/locale))
 messages: venv
-	cd src/qinglang && DJANGO_SETTINGS_MODULE=qinglang.settings ../../$(VENV)/bin/django-admin makemessages -l zh_Hans --no-location --no-obsolete -i "engine/*"
-	$(PY) scripts/translations_zh.py
+	cd src/qinglang && DJANGO_SETTINGS_MODULE=qinglang.settings ../../$(VENV)/bin/django-admin makemessages -l zh_Hans --no-location --no-obsolete -i "engine/*" $(foreach m,$(MODULES_WITH_LOCALE),-i "$(m)/*")
+	for m in $(MODULES_WITH_LOCALE); do (cd src/qinglang/$$m && DJANGO_SETTINGS_MODULE=qinglang.settings ../../../$(VENV)/bin/django-admin makemessages -l zh_Hans --no-location --no-obsolete) || exit 1; done
+	$(PY) scripts/compilemessages.py

@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "qinglang.org",
     "qinglang.audit",
     "qinglang.core",
+    "qinglang.monitor",
+    "qinglang.evidence",
+    "qinglang.cases",
+    "qinglang.eservice",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +226,29 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": float(HEARTBEAT_INTERVAL_SECONDS * 2)},
     },
 }
+
+# Module settings. Each module keeps its variables in its own block below (and documents each in
+# README's configuration table; a test checks).
+
+# --- monitor ---
+# --- end monitor ---
+
+# --- evidence ---
+# Comma-separated RFC 3161 time-stamping authorities; none set means packages say plainly that
+# they carry no trusted timestamp.
+QINGLANG_TSA_URLS = envlist("QINGLANG_TSA_URLS", "")
+# Captures refuse private and loopback addresses (SSRF) unless this is set, for tests and demos.
+QINGLANG_ALLOW_PRIVATE_URLS = envbool("QINGLANG_ALLOW_PRIVATE_URLS", False)
+# --- end evidence ---
+
+# --- cases ---
+# --- end cases ---
+
+# --- eservice ---
+WECHAT_TOKEN = env("WECHAT_TOKEN")
+WECHAT_AES_KEY = env("WECHAT_AES_KEY")
+WECHAT_APP_ID = env("WECHAT_APP_ID")
+# --- end eservice ---
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 import qinglang
 
-LOCALE = Path(qinglang.__file__).parent / "locale"
+SRC = Path(qinglang.__file__).parent
 
 
 @pytest.mark.django_db
@@ -23,7 +23,10 @@ def test_no_missing_migrations() -> None:
     assert "No changes detected" in out.getvalue()
 
 
-@pytest.mark.parametrize("po_path", sorted(LOCALE.glob("*/LC_MESSAGES/django.po")), ids=lambda p: p.parts[-3])
+CATALOGUES = sorted(SRC.glob("**/locale/*/LC_MESSAGES/django.po"))
+
+
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: str(p.relative_to(SRC)))
 def test_compiled_translations_match_sources(po_path: Path) -> None:
     po = polib.pofile(str(po_path))
     mo = polib.mofile(str(po_path.with_suffix(".mo")))

@@ -1,16 +1,20 @@
 """The machine API at /api/v1/ (OpenAPI docs at /api/v1/docs).
 
 Machine clients send ``Authorization: Bearer <token>``; a signed-in browser session works too.
-Later modules add their routers here.
+Each module adds its endpoints by defining ``router`` (a ninja Router) in its ``api.py``, and
+optionally ``ROUTER_PREFIX`` (default ``/<app label>/``); ``discover_routers`` mounts them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -108,3 +112,20 @@ def audit_verify(request: HttpRequest) -> Any:
         record("auth.permission_denied", actor=user, detail={"path": request.path})
         raise HttpError(403, "Only administrators may verify the audit chain.")
     return verify_chain()
+
+
+def discover_routers() -> NinjaAPI:
+    """Mount every installed module's ``api.router``; called once from the URL configuration."""
+    if getattr(api, "_routers_discovered", False):
+        return api
+    for config in apps.get_app_configs():
+        if not config.name.startswith("qinglang.") or config.name == "qinglang.core":
+            continue
+        if not module_has_submodule(config.module, "api"):
+            continue
+        module = import_module(f"{config.name}.api")
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router(getattr(module, "ROUTER_PREFIX", f"/{config.label}/"), router)
+    api._routers_discovered = True  # type: ignore[attr-defined]
+    return api

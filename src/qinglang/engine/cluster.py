@@ -81,11 +81,12 @@ def cosine(a: Vector, b: Vector, b_norm: float | None = None) -> float:
 class Vectorizer:
     """Term ids and incremental document frequencies (IDF uses only items seen so far)."""
 
-    def __init__(self) -> None:
+    def __init__(self, rarity_floor: float = 3.0, org_floor: float = 1.0) -> None:
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(1024, dtype=np.float32)
         self.docs = 0
-        self.rarity_floor = 2.5
+        self.rarity_floor = rarity_floor
+        self.org_floor = org_floor
 
     def _ids(self, terms: list[str]) -> list[int]:
         vocab = self.vocab
@@ -122,13 +123,15 @@ class Vectorizer:
         w /= float(np.sqrt((w * w).sum())) or 1.0
         return dict(zip(ids.tolist(), w.tolist()))
 
-    def rarity(self, term: str) -> float:
-        """0 for a word in every item, 1 for a rare one: how much a shared name should count."""
-        i = self.vocab.get(term)
+    def rarity(self, term: str, org: bool = False) -> float:
+        """0 for a name in every item, 1 for a rare one: how much a shared name should count.
+        Organisations get a floor: a listed company is a strong key even when much in the news."""
+        i = self.vocab.get(("@" + term) if org else term)
         if i is None:
             return 1.0
         idf = math.log((self.docs + 1.0) / (float(self.df[i]) + 1.0))
-        return min(1.0, max(0.0, (idf - self.rarity_floor) / 2.0))
+        value = min(1.0, max(0.0, (idf - self.rarity_floor) / 2.0))
+        return max(value, self.org_floor) if org else value
 
     def context(self, terms: list[str], k: int = 12) -> Vector:
         vocab = self.vocab
@@ -177,7 +180,7 @@ class ItemVectors:
 class Clusterer:
     def __init__(self, config: EngineConfig) -> None:
         self.cfg = config
-        self.vectors = Vectorizer()
+        self.vectors = Vectorizer(config.rarity_floor, config.org_floor)
         self.events: OrderedDict[int, Event] = OrderedDict()   # least recently updated first
         self.postings: dict[object, list[Event]] = {}
         self.next_num = 0
@@ -277,14 +280,14 @@ class Clusterer:
         return ev
 
     def vectorize(self, terms: list[str], clauses: list[tuple[str, list[str], bool]]) -> ItemVectors:
-        tf = self.vectors.observe(terms)
+        tf = self.vectors.observe(terms + ["@" + k for k, _, org in clauses if org])
         whole = self.vectors.weigh(tf, self.cfg.item_terms)
         if len(clauses) == 1:
             key, _, org = clauses[0]
             parts = [(key, whole, org)]
         else:
             parts = [(key, self.vectors.context(ts), org) for key, ts, org in clauses]
-        rarity = {key: 1.0 if org else self.vectors.rarity(key) for key, _, org in clauses}
+        rarity = {key: self.vectors.rarity(key, org) for key, _, org in clauses}
         item = ItemVectors(whole, {k: v for k, v, _ in parts}, parts if len(parts) > 1 else [], rarity)
         item.orgs_keys = {k for k, _, org in parts if org}
         return item

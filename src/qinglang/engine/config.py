@@ -34,12 +34,12 @@ class EngineConfig:
     event_terms: int = 48         # top terms kept per event centroid
     query_terms: int = 8          # item terms used to look up candidate events
     postings_tail: int = 64       # most recent events read per posting list (bounds cost)
-    join_threshold: float = 0.32
-    entity_bonus: float = 0.45    # weight of a shared organisation seen in similar context
+    join_threshold: float = 0.28
+    entity_bonus: float = 0.6     # weight of a shared anchor (organisation, rare proper noun)
     entity_conflict: float = 0.25 # penalty when both sides name organisations but none shared
+    rarity_floor: float = 3.0     # IDF below which a shared proper noun earns no bonus
+    org_floor: float = 1.0        # minimum weight of a shared organisation, however common
     window_penalty: float = 0.0   # handicap of a clause that names no organisation
-    window_terms: int = 0         # >0: also match headline-sized windows of this many terms
-    window_max_chars: int = 400   # ... in items up to this long (run-together headlines)
     prune_every: int = 1000       # items between two sweeps of aged-out events
 
     # --- bursts ------------------------------------------------------------------------------
@@ -54,4 +54,4 @@ class EngineConfig:
 
     # --- risk --------------------------------------------------------------------------------
     source_weights: dict[str, float] = field(default_factory=dict)
-    level_thresholds: tuple[float, float, float] = (0.25, 0.5, 0.75)  # yellow, orange, red
+    level_thresholds: tuple[float, float, float] = (0.3, 0.5, 0.75)  # yellow, orange, red

@@ -162,18 +162,21 @@ class Deduplicator:
         self.sigs: dict[int, np.ndarray] = {}
         self.roots: dict[int, np.ndarray] = {}
         self.ids: dict[int, list[str]] = {}
+        self.authors: dict[int, list[str]] = {}
         self.groups: dict[int, _Group] = {}
         self.seq = 0
 
-    def _store(self, seq: int, sig: np.ndarray, root: int, doc_id: str) -> None:
+    def _store(self, seq: int, sig: np.ndarray, root: int, doc_id: str, author: str) -> None:
         chunk, row = divmod(seq, _CHUNK)
         if chunk not in self.sigs:
             self.sigs[chunk] = np.zeros((_CHUNK, self.cfg.minhash_bins), dtype=np.uint16)
             self.roots[chunk] = np.zeros(_CHUNK, dtype=np.int64)
             self.ids[chunk] = []
+            self.authors[chunk] = []
         self.sigs[chunk][row] = sig.astype(np.uint16)
         self.roots[chunk][row] = root
         self.ids[chunk].append(doc_id)
+        self.authors[chunk].append(author)
 
     def _row(self, seq: int) -> tuple[np.ndarray, int, str] | None:
         chunk, row = divmod(seq, _CHUNK)
@@ -210,20 +213,30 @@ class Deduplicator:
         self.exact.add(ekey, seq, ehit)
         self.bands.add(keys, seq, found)
         if root < 0:
-            self._store(seq, sig, seq, doc_id)
+            self._store(seq, sig, seq, doc_id, author or doc_id)
             return DupResult(None, seq, 0.0)
         row = self._row(root)
         assert row is not None
         root = row[1]  # the first copy of the chain, not the copy we happened to match
         first = self._row(root)
-        self._store(seq, sig, root, doc_id)
+        self._store(seq, sig, root, doc_id, author or doc_id)
         result = DupResult(first[2] if first else row[2], root, sim)
-        self._watch_group(result, time, author or doc_id)
+        self._watch_group(result, time, author or doc_id, self._author(root))
         return result
 
-    def _watch_group(self, result: DupResult, time: float, author: str) -> None:
-        """Many copies from distinct authors within a short window: coordinated posting."""
-        group = self.groups.setdefault(result.root_seq, _Group())
+    def _author(self, seq: int) -> str | None:
+        chunk, row = divmod(seq, _CHUNK)
+        authors = self.authors.get(chunk)
+        return authors[row] if authors is not None else None
+
+    def _watch_group(self, result: DupResult, time: float, author: str, first_author: str | None) -> None:
+        """Many copies from distinct authors within a short window: coordinated posting.
+        The first poster counts too (its time is not kept; it is at most one window old)."""
+        group = self.groups.get(result.root_seq)
+        if group is None:
+            group = self.groups[result.root_seq] = _Group()
+            if first_author is not None:
+                group.posts.append((time, first_author))
         group.posts.append((time, author))
         while group.posts and group.posts[0][0] < time - self.cfg.astroturf_seconds:
             group.posts.popleft()
@@ -233,7 +246,7 @@ class Deduplicator:
     def prune(self, min_seq: int) -> None:
         """Forget items with seq < min_seq (they left the time window)."""
         for chunk in [c for c in self.sigs if (c + 1) * _CHUNK <= min_seq]:
-            del self.sigs[chunk], self.roots[chunk], self.ids[chunk]
+            del self.sigs[chunk], self.roots[chunk], self.ids[chunk], self.authors[chunk]
         self.exact.merge(min_seq)
         self.bands.merge(min_seq)
         self.groups = {k: g for k, g in self.groups.items() if k >= min_seq}

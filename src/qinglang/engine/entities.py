@@ -116,7 +116,7 @@ class EntityFinder:
             name, start = self._name_before(seg, m.start())
             if len(name) >= 2:
                 self._learn(name, code)
-                found.append(Mention(code, name, "organization", start, m.end()))
+                found.append(Mention(code, name, "organization", start, m.start()))
         return found
 
     def _suffixed(self, seg: Segmented) -> None:

@@ -37,7 +37,8 @@ def assess(cfg: EngineConfig, mentions: list[Mention], tone: float, entity_tone:
     score = 0.0
     watched = sorted({m.name for m in mentions if m.watched})
     if watched:
-        score += 0.3
+        # a watched place only says where; a watched enterprise or person says who is hurt
+        score += 0.25 if any(m.watched and m.type != "place" for m in mentions) else 0.1
         reasons.append(f"涉及关注对象：{'、'.join(watched)}")
     negativity = max(0.0, -(entity_tone if entity_tone is not None else tone))
     if negativity > 0.2:

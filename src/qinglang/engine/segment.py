@@ -70,13 +70,16 @@ class Segmenter:
             self._seen.add(word)
             self.proper.add(word)
 
-    _PROPER = frozenset({"ns", "nt", "nz", "nrt", "j", "x"})
+    # Tags of words that can name an organisation; person names (nr) only count before
+    # 公司/集团, since as anchors they are mostly surnames glued to verbs (陈述, 高管名).
+    _NAMES = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "j", "x"})
+    _ANCHORS = frozenset({"ns", "nt", "nz", "nrt", "j", "x"})
 
-    def is_proper(self, word: str) -> bool:
+    def is_proper(self, word: str, tags: frozenset[str] = _NAMES) -> bool:
         """Proper noun or unknown word by the dictionary's tag (off the hot path: only called
-        when a pattern suggests a name)."""
-        tags = self._jieba.tag(word)
-        return len(tags) == 1 and tags[0][1] in self._PROPER
+        for a word never seen before or one a pattern suggests is a name)."""
+        tagged = self._jieba.tag(word)
+        return len(tagged) == 1 and tagged[0][1] in tags
 
     def _learn(self, tokens: list[str]) -> None:
         new = set(tokens) - self._seen
@@ -95,7 +98,7 @@ class Segmenter:
     def _looks_proper(self, token: str) -> bool:
         if token.isascii():
             return len(token) >= 3 and token.isalpha() and token.upper() not in _COMMON_ACRONYMS
-        return len(token) >= 2 and self.is_proper(token)
+        return len(token) >= 2 and self.is_proper(token, self._ANCHORS)
 
     def cut(self, text: str) -> Segmented:
         tokens: list[str] = self._jieba.cut(text)

@@ -1,0 +1,78 @@
+"""Command line: ``python -m qinglang.engine analyze [--watchlist FILE] [--taxonomy FILE]``.
+
+Reads JSONL documents on stdin in stream order and writes exactly one JSON line per input line
+to stdout, in the same order.  A bad line (invalid JSON, missing text) gets an error object on
+stdout - so line numbers stay aligned - and an error line naming its id (or line number) on
+stderr; the run continues.  Exit status 0 when the run completes (bad lines included), unless
+``--strict`` asks for 1 when any line was bad.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from .config import EngineConfig
+from .pipeline import DocError, Engine, to_doc
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m qinglang.engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+    analyze = sub.add_parser("analyze", help="JSONL documents on stdin -> JSONL results on stdout")
+    analyze.add_argument("--watchlist", type=Path, help="watched entities: JSON list or JSONL")
+    analyze.add_argument("--taxonomy", type=Path, help="harm categories (default: shipped list)")
+    analyze.add_argument("--restore", type=Path, help="start from this state snapshot")
+    analyze.add_argument("--snapshot", type=Path, help="write the state snapshot here at the end")
+    analyze.add_argument("--strict", action="store_true", help="exit 1 if any input line was bad")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> EngineConfig:
+    cfg = EngineConfig(watchlist=args.watchlist)
+    if args.taxonomy:
+        cfg.taxonomy = args.taxonomy
+    return cfg
+
+
+def _error(out: TextIO, err: TextIO, lineno: int, doc_id: Any, message: str) -> None:
+    where = f"id {doc_id}" if doc_id is not None else f"line {lineno}"
+    err.write(f"error: {where} (line {lineno}): {message}\n")
+    out.write(json.dumps({"id": doc_id, "line": lineno, "error": message}, ensure_ascii=False) + "\n")
+
+
+def analyze(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
+    bad = 0
+    last_time = 0.0
+    for lineno, line in enumerate(lines, 1):
+        row: Any = None
+        try:
+            row = json.loads(line)
+            doc = to_doc(row, last_time)
+        except (json.JSONDecodeError, DocError) as exc:
+            bad += 1
+            doc_id = row.get("id") if isinstance(row, dict) else None
+            _error(out, err, lineno, doc_id, str(exc) if isinstance(exc, DocError) else f"invalid JSON: {exc.msg}")
+            continue
+        last_time = doc.time
+        result = engine.process_one(doc)
+        out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    engine = Engine(_config(args))
+    if args.restore:
+        engine.restore(args.restore)
+    status = analyze(engine, sys.stdin, sys.stdout, sys.stderr)
+    if args.snapshot:
+        engine.snapshot(args.snapshot)
+    return status if args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

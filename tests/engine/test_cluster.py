@@ -1,0 +1,38 @@
+from collections.abc import Callable
+
+from qinglang.engine import Engine, Result
+
+Runner = Callable[[Engine, list[str]], list[Result]]
+
+
+def test_same_company_same_event_joins(run: Runner) -> None:
+    results = run(Engine(), [
+        "云帆集团(830101)董事长失联 公司股价连续跌停",
+        "临川市气象台发布暴雨黄色预警",
+        "云帆集团(830101)回应董事长失联传闻：正在全力联系",
+    ])
+    assert results[0].event == results[2].event
+    assert results[1].event != results[0].event
+
+
+def test_same_event_type_at_another_company_is_another_event(run: Runner) -> None:
+    results = run(Engine(), [
+        "云帆集团(830101)董事长失联 公司股价连续跌停",
+        "云帆集团(830101)回应董事长失联传闻：正在全力联系",
+        "青禾食品(830777)董事长失联 公司股价连续跌停",
+    ])
+    assert results[0].event == results[1].event
+    assert results[2].event != results[0].event
+
+
+def test_run_together_headlines_join_the_event_of_their_company(run: Runner) -> None:
+    results = run(Engine(), [
+        "云帆集团(830101)涉嫌财务造假被证监会立案调查",
+        "临川银行(830555)股东减持300万股云帆集团(830101)财务造假案细节曝光",
+    ])
+    assert results[1].event == results[0].event
+
+
+def test_no_look_ahead_first_item_opens_an_event(run: Runner) -> None:
+    results = run(Engine(), ["云帆集团(830101)涉嫌财务造假被证监会立案调查"])
+    assert results[0].new_event

@@ -1,0 +1,28 @@
+from qinglang.engine import Engine
+
+
+def test_watched_alias_is_found_with_canonical_name_and_offsets(engine: Engine) -> None:
+    text = "網傳星河科技股份有限公司董事长失联，星河回应称系谣言"
+    result = next(engine.process([{"id": "x", "text": text, "time": 0}]))
+    names = [(e["name"], e["type"], text[e["start"] : e["end"]]) for e in result.entities]
+    assert ("星河科技", "enterprise", "星河科技股份有限公司") in names
+    assert ("星河科技", "enterprise", "星河") in names
+
+
+def test_watched_person_role_alias_maps_to_person(engine: Engine) -> None:
+    result = next(engine.process([{"id": "x", "text": "星河科技董事长出席临川市营商环境座谈会", "time": 0}]))
+    found = {(e["name"], e["type"]) for e in result.entities}
+    assert ("张明远", "person") in found
+    assert ("临川市", "place") in found
+
+
+def test_watched_names_stay_whole_in_segmentation(engine: Engine) -> None:
+    assert "星河科技" in engine.segmenter.cut("关于星河科技的传闻").tokens
+
+
+def test_listed_company_is_discovered_and_then_recognised_without_its_code() -> None:
+    engine = Engine()
+    first = next(engine.process([{"id": "a", "text": "青禾食品(830777)涉嫌信披违规被立案调查", "time": 0}]))
+    assert first.entities[0]["name"] == "青禾食品"
+    later = next(engine.process([{"id": "b", "text": "监管层再次问询青禾食品", "time": 60}]))
+    assert [e["name"] for e in later.entities] == ["青禾食品"]

@@ -1,0 +1,32 @@
+from qinglang.engine import Engine, EngineConfig
+from qinglang.engine.bursts import BurstDetector
+
+
+def test_burst_against_own_baseline() -> None:
+    bursts = BurstDetector(EngineConfig(burst_min_count=5, burst_z=3.0))
+    hour = 3600.0
+    for h in range(48):  # one item an hour for two days: the baseline
+        assert not bursts.observe("云帆集团", h * hour).bursting
+    results = [bursts.observe("云帆集团", 48 * hour + i) for i in range(12)]
+    assert not results[2].bursting
+    assert results[-1].bursting and results[-1].count == 12
+
+
+def test_quiet_news_is_blue_and_extortion_about_watched_enterprise_is_higher(engine: Engine) -> None:
+    calm, threat = engine.process([
+        {"id": "a", "text": "临川市图书馆延长周末开放时间", "time": 0},
+        {"id": "b", "text": "星河科技的负面帖子想删帖？交五千元删帖费，不给钱就继续曝光", "time": 60},
+    ])
+    assert calm.risk.level == "blue"
+    assert threat.risk.level in {"orange", "red"}
+    assert any("星河科技" in r for r in threat.risk.reasons)
+    assert threat.risk.score > calm.risk.score
+
+
+def test_source_weight_scales_risk(watchlist) -> None:
+    text = "星河科技的负面帖子想删帖？交五千元删帖费"
+    base = Engine(EngineConfig(watchlist=watchlist))
+    weighted = Engine(EngineConfig(watchlist=watchlist, source_weights={"大V": 1.5}))
+    a = next(base.process([{"id": "a", "text": text, "time": 0}]))
+    b = next(weighted.process([{"id": "a", "text": text, "time": 0, "source": "大V"}]))
+    assert b.risk.score > a.risk.score
