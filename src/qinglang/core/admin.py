@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from qinglang.core.models import ApiToken, Heartbeat
+from qinglang.core.models import ApiToken, CalendarDay, Heartbeat
 
 
 @admin.register(ApiToken)
@@ -18,3 +18,10 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin[Heartbeat]):
     list_display = ("component", "at")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind",)
+    date_hierarchy = "date"

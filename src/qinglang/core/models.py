@@ -56,3 +56,24 @@ class ApiToken(models.Model):
         raw = "ql_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_token(raw))
         return token, raw
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday-to-Friday week: a public holiday on a weekday, or a make-up
+    workday (调休上班) on a weekend. Offices enter each year's State Council notice here."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        WORKDAY = "workday", _("Make-up workday")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
