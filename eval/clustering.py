@@ -12,13 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 from qinglang.engine import Engine, EngineConfig
-from qinglang.engine.entities import contexts
 from qinglang.engine.pipeline import to_doc
 
 
 def bcubed(truth: list[str], pred: list[str]) -> tuple[float, float, float]:
     """Item-averaged B-cubed precision, recall and F1."""
-    pair = Counter(zip(truth, pred))
+    pair = Counter(zip(truth, pred, strict=True))
     t_size, p_size = Counter(truth), Counter(pred)
     n = len(truth)
     precision = sum(c * c / p_size[p] for (_, p), c in pair.items()) / n
@@ -29,7 +28,7 @@ def bcubed(truth: list[str], pred: list[str]) -> tuple[float, float, float]:
 def nmi(truth: list[str], pred: list[str]) -> float:
     """Normalised mutual information (arithmetic-mean normalisation)."""
     n = len(truth)
-    pair = Counter(zip(truth, pred))
+    pair = Counter(zip(truth, pred, strict=True))
     t_size, p_size = Counter(truth), Counter(pred)
     mi = sum(c / n * math.log(c * n / (t_size[t] * p_size[p])) for (t, p), c in pair.items())
     h_t = -sum(c / n * math.log(c / n) for c in t_size.values())
@@ -59,8 +58,8 @@ def pairs(data_dir: Path, config: EngineConfig | None = None) -> dict[str, float
         sides = []
         for key in ("text1", "text2"):
             f = engine.analyze(to_doc({"id": key, "text": row[key], "time": 0}))
-            view = contexts(f.mentions, f.seg, engine.segmenter._content)
-            sides.append(cl.vectorize(f.seg.terms, view.contexts))
+            parts = engine._clauses(f)
+            sides.append(cl.vectorize(engine._lead_terms(f), parts))
         same = cl.similarity(sides[0], sides[1]) >= cl.cfg.join_threshold
         truth = bool(row["same_event"])
         tp += same and truth

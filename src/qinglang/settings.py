@@ -231,6 +231,31 @@ CELERY_BEAT_SCHEDULE = {
 # README's configuration table; a test checks).
 
 # --- monitor ---
+# Polite fetching of feeds and pages: who we say we are, how long and how much we wait for.
+MONITOR_USER_AGENT = env("MONITOR_USER_AGENT", "QinglangMonitor/0.1 (+public-opinion monitoring; contact the office)")
+MONITOR_FETCH_TIMEOUT = envint("MONITOR_FETCH_TIMEOUT", 15)
+MONITOR_FETCH_MAX_BYTES = envint("MONITOR_FETCH_MAX_BYTES", 5 * 1024 * 1024)
+MONITOR_FETCH_HOST_INTERVAL = envint("MONITOR_FETCH_HOST_INTERVAL", 2)
+MONITOR_MAX_BACKOFF_MINUTES = envint("MONITOR_MAX_BACKOFF_MINUTES", 24 * 60)
+# Push API and imports: items per request and the longest text kept.
+MONITOR_BATCH_LIMIT = envint("MONITOR_BATCH_LIMIT", 1000)
+MONITOR_MAX_TEXT_CHARS = envint("MONITOR_MAX_TEXT_CHARS", 200_000)
+# The clustering stage: where snapshots go, how often, and how long a consumer's lease lasts.
+MONITOR_SNAPSHOT_DIR = Path(env("MONITOR_SNAPSHOT_DIR", str(VAR_DIR / "monitor")))
+MONITOR_SNAPSHOT_EVERY = envint("MONITOR_SNAPSHOT_EVERY", 500)
+MONITOR_LEASE_SECONDS = envint("MONITOR_LEASE_SECONDS", 120)
+# Alerts: the engine level that raises one by itself, escalation of unacknowledged ones, delivery.
+MONITOR_ALERT_MIN_LEVEL = env("MONITOR_ALERT_MIN_LEVEL", "orange")
+MONITOR_ALERT_ESCALATE_MINUTES = envint("MONITOR_ALERT_ESCALATE_MINUTES", 30)
+MONITOR_ALERT_WEBHOOKS = envlist("MONITOR_ALERT_WEBHOOKS", "")
+MONITOR_ALERT_EMAILS = envlist("MONITOR_ALERT_EMAILS", "")
+MONITOR_DAILY_REPORT_HOUR = envint("MONITOR_DAILY_REPORT_HOUR", 8)
+CELERY_BEAT_SCHEDULE.update({
+    "monitor-fetch-due": {"task": "qinglang.monitor.tasks.fetch_due_sources", "schedule": 60.0},
+    "monitor-process": {"task": "qinglang.monitor.tasks.process_pending", "schedule": 15.0},
+    "monitor-escalate": {"task": "qinglang.monitor.tasks.escalate_overdue_alerts", "schedule": 60.0},
+    "monitor-reports": {"task": "qinglang.monitor.tasks.scheduled_reports", "schedule": 600.0},
+})
 # --- end monitor ---
 
 # --- evidence ---
@@ -239,15 +264,62 @@ CELERY_BEAT_SCHEDULE = {
 QINGLANG_TSA_URLS = envlist("QINGLANG_TSA_URLS", "")
 # Captures refuse private and loopback addresses (SSRF) unless this is set, for tests and demos.
 QINGLANG_ALLOW_PRIVATE_URLS = envbool("QINGLANG_ALLOW_PRIVATE_URLS", False)
+# Seconds one request may take while capturing (the page's load event gets twice that plus 5).
+QINGLANG_EVIDENCE_TIMEOUT_SECONDS = envint("QINGLANG_EVIDENCE_TIMEOUT_SECONDS", 30)
+# Response bytes kept per request; a longer response is kept cut short and marked WARC-Truncated.
+QINGLANG_EVIDENCE_MAX_RESPONSE_BYTES = envint("QINGLANG_EVIDENCE_MAX_RESPONSE_BYTES", 50_000_000)
+# The office's PEM private key (RSA or EC) and certificate; when set, every manifest is signed.
+QINGLANG_EVIDENCE_SIGNING_KEY = env("QINGLANG_EVIDENCE_SIGNING_KEY")
+QINGLANG_EVIDENCE_SIGNING_CERT = env("QINGLANG_EVIDENCE_SIGNING_CERT")
+# Chromium for captures; empty means the `chromium` on PATH.
+QINGLANG_CHROMIUM = env("QINGLANG_CHROMIUM")
+CELERY_BEAT_SCHEDULE["evidence-recapture-due"] = {
+    "task": "qinglang.evidence.tasks.recapture_due",
+    "schedule": 300.0,
+    "options": {"expires": 600.0},
+}
 # --- end evidence ---
 
 # --- cases ---
+# Code of the department that receives public reports (default: the first top-level office).
+CASES_INTAKE_DEPARTMENT = env("CASES_INTAKE_DEPARTMENT", "")
+# Time limit of a case from assignment, in working days (core.workdays calendar).
+CASES_TIME_LIMIT_DAYS = envint("CASES_TIME_LIMIT_DAYS", 15)
+# A due-soon reminder goes out this many working days before the deadline.
+CASES_REMIND_BEFORE_DAYS = envint("CASES_REMIND_BEFORE_DAYS", 2)
+# Public report form: submissions per address per hour, and wrong receipt look-ups per hour.
+CASES_REPORT_RATE_LIMIT = envint("CASES_REPORT_RATE_LIMIT", 5)
+CASES_LOOKUP_RATE_LIMIT = envint("CASES_LOOKUP_RATE_LIMIT", 10)
+CASES_ATTACHMENT_MAX_BYTES = envint("CASES_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+CASES_ATTACHMENT_MAX_FILES = envint("CASES_ATTACHMENT_MAX_FILES", 5)
+CELERY_BEAT_SCHEDULE["cases-check-deadlines"] = {
+    "task": "qinglang.cases.tasks.check_deadlines",
+    "schedule": 900.0,
+    "options": {"expires": 850.0},
+}
 # --- end cases ---
 
 # --- eservice ---
 WECHAT_TOKEN = env("WECHAT_TOKEN")
 WECHAT_AES_KEY = env("WECHAT_AES_KEY")
 WECHAT_APP_ID = env("WECHAT_APP_ID")
+# Callbacks whose timestamp is further than this from our clock are refused (replays).
+ESERVICE_WECHAT_MAX_AGE_SECONDS = envint("ESERVICE_WECHAT_MAX_AGE_SECONDS", 300)
+# The station (department code) that receives requests no service area matches; empty: the top one.
+ESERVICE_DEFAULT_STATION = env("ESERVICE_DEFAULT_STATION", "")
+# Public web form submissions allowed per client address and hour.
+ESERVICE_FORM_LIMIT_PER_HOUR = envint("ESERVICE_FORM_LIMIT_PER_HOUR", 5)
+# Failed status look-ups (receipt number + phone digits) allowed per client address and hour.
+ESERVICE_TRACK_FAILURE_LIMIT = envint("ESERVICE_TRACK_FAILURE_LIMIT", 10)
+# Days after closing before names, phone numbers and WeChat ids are erased.
+ESERVICE_RETENTION_DAYS = envint("ESERVICE_RETENTION_DAYS", 365)
+# Days of requests the sensing task clusters into recurring local issues.
+ESERVICE_SENSING_DAYS = envint("ESERVICE_SENSING_DAYS", 30)
+CELERY_BEAT_SCHEDULE |= {
+    "eservice-analyse": {"task": "qinglang.eservice.tasks.analyse_requests", "schedule": 600.0},
+    "eservice-overdue": {"task": "qinglang.eservice.tasks.flag_overdue", "schedule": 900.0},
+    "eservice-retention": {"task": "qinglang.eservice.tasks.purge_expired_personal_data", "schedule": 86400.0},
+}
 # --- end eservice ---
 
 LOGGING = {

@@ -11,7 +11,8 @@ def _cli(lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_one_output_line_per_input_line_in_order_with_errors_named(watchlist: Path) -> None:
     lines = [
-        json.dumps({"id": "a", "text": "星河科技被曝有偿删帖", "time": "2026-01-01T08:00:00+08:00"}, ensure_ascii=False),
+        json.dumps({"id": "a", "text": "星河科技被曝有偿删帖", "time": "2026-01-01T08:00:00+08:00"},
+                   ensure_ascii=False),
         "{not json",
         json.dumps({"id": "b", "time": 1}),
         json.dumps({"id": "c", "text": "转发微博 星河科技被曝有偿删帖", "time": 1767225700}, ensure_ascii=False),

@@ -36,3 +36,19 @@ def test_run_together_headlines_join_the_event_of_their_company(run: Runner) -> 
 def test_no_look_ahead_first_item_opens_an_event(run: Runner) -> None:
     results = run(Engine(), ["云帆集团(830101)涉嫌财务造假被证监会立案调查"])
     assert results[0].new_event
+
+
+def test_event_summary_names_first_poster_size_and_sources() -> None:
+    engine = Engine()
+    docs = [
+        {"id": "p1", "text": "云帆集团(830101)董事长失联 公司股价连续跌停", "time": 0, "source": "weibo"},
+        {"id": "p2", "text": "云帆集团(830101)回应董事长失联传闻：正在全力联系", "time": 60, "source": "news"},
+    ]
+    results = list(engine.process(docs))
+    summary = engine.events()[0]
+    assert summary["id"] == results[0].event
+    assert summary["first_id"] == "p1"
+    assert summary["size"] == 2
+    assert summary["sources"] == {"weibo": 1, "news": 1}
+    assert len(summary["tone_trend"]) == 2
+    assert "失联" in summary["top_terms"]

@@ -49,7 +49,8 @@ def test_repost_comment_chain_and_syndicated_copy_point_to_first_copy() -> None:
 
 
 def test_traditional_script_copy_is_a_duplicate_after_normalisation(engine: Engine, run: Runner) -> None:
-    first, copy = run(engine, [ORIGINAL, "云帆集团今日宣布在臨川市投資建設新能源電池工廠，預計年產值五十億元，將帶動當地就業三千人。"])
+    traditional = "云帆集团今日宣布在臨川市投資建設新能源電池工廠，預計年產值五十億元，將帶動當地就業三千人。"
+    first, copy = run(engine, [ORIGINAL, traditional])
     assert copy.duplicate_of == first.id
     assert copy.event == first.event
 

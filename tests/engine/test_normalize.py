@@ -24,3 +24,8 @@ def test_offsets_map_back_to_the_original() -> None:
 
 def test_runs_of_space_collapse() -> None:
     assert normalize("  临川市 \n\t 新闻  ").text == "临川市 新闻"
+
+
+def test_phrase_conversion_wins_over_the_character_table() -> None:
+    # 乾 is 干 in 乾燥 but stays 乾 in the name 乾隆: OpenCC's phrase list decides, not the char
+    assert to_simplified("乾燥劑在乾隆年間發佈") == "干燥剂在乾隆年间发布"

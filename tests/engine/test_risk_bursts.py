@@ -30,3 +30,14 @@ def test_source_weight_scales_risk(watchlist) -> None:
     a = next(base.process([{"id": "a", "text": text, "time": 0}]))
     b = next(weighted.process([{"id": "a", "text": text, "time": 0, "source": "大V"}]))
     assert b.risk.score > a.risk.score
+
+
+def test_coordinated_copies_from_many_accounts_are_flagged_astroturf(engine: Engine) -> None:
+    post = "星河科技的产品全是假货，大家千万别买，已经有人用出问题了！"
+    docs = [{"id": f"p{i}", "text": ("转发微博 " if i else "") + post, "time": 60 * i, "author": f"acct{i}"}
+            for i in range(6)]
+    results = list(engine.process(docs))
+    assert "SMEAR.ASTROTURF" not in results[1].categories
+    assert "SMEAR.ASTROTURF" in results[-1].categories
+    assert all(r.duplicate_of == "p0" for r in results[1:])
+    assert any("账号" in reason for reason in results[-1].risk.reasons)

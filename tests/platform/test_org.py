@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db.models import Count
 
 from qinglang.audit.models import AuditEntry
 from qinglang.org.models import Department, Role, User
@@ -99,3 +100,13 @@ def test_demo_data_loads_twice(db: None) -> None:
     assert User.objects.get(username="duty").check_password("first-password-1")
     village = Department.objects.get(code="station-xiapu")
     assert village.path.startswith(Department.objects.get(code="station-shanwei").path)
+
+
+def test_shared_rows_are_not_repeated(org: dict[str, Any]) -> None:
+    # The town has one child (the village); add a second so the join would match twice.
+    Department.objects.create(code="village2", name="测试二村e站", kind="village_station", parent=org["town"])
+    visible = visible_to(org["town_staff"], Department.objects.all(), field=None, shared_field="children")
+    assert visible.count() == 3
+    # Grouped counts are where a join through the share table would count the town twice.
+    per_kind = {row["kind"]: row["n"] for row in visible.values("kind").annotate(n=Count("pk"))}
+    assert per_kind == {"town_station": 1, "village_station": 2}

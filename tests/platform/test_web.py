@@ -116,3 +116,9 @@ def test_healthz(client: Client, db: None) -> None:
 @pytest.mark.parametrize("path", ["/admin/", "/audit/", "/status/"])
 def test_every_page_needs_login(client: Client, db: None, path: str) -> None:
     assert client.get(path).status_code == 302
+
+
+def test_login_page_lists_the_public_services(client: Client, db: None) -> None:
+    page = client.get(reverse("login")).content.decode()
+    assert "公众服务" in page
+    assert reverse("cases-public-report") in page and reverse("eservice-public-form") in page

@@ -9,7 +9,7 @@ class AuditConfig(AppConfig):
     name = "qinglang.audit"
     label = "audit"
     verbose_name = _("Audit log")
-    nav_entries = (NavEntry(_("Audit log"), "audit-status", icon="⛓", roles=(Role.ADMIN,), order=900),)
+    nav_entries = (NavEntry(_("Audit log"), "audit-status", icon="◈", roles=(Role.ADMIN,), order=900),)
 
     def ready(self) -> None:
         from qinglang.audit import signals  # noqa: F401  (login, logout and failed-login records)

@@ -22,6 +22,20 @@ class NavEntry:
     order: int = 100
 
 
+def public_entries() -> list[dict[str, Any]]:
+    """Pages for the public (report forms, service requests), listed on the sign-in page. An app
+    offers them as ``public_entries = (NavEntry(...),)`` on its AppConfig; roles do not apply."""
+    result = []
+    for config in apps.get_app_configs():
+        for entry in getattr(config, "public_entries", ()):
+            try:
+                result.append({"label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon,
+                               "order": entry.order})
+            except NoReverseMatch:
+                continue
+    return sorted(result, key=lambda item: item["order"])
+
+
 def entries_for(user: Any) -> list[dict[str, Any]]:
     result = []
     for config in apps.get_app_configs():

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from qinglang.audit.models import AuditEntry
 from qinglang.audit.services import record
 from qinglang.core.forms import LoginForm
+from qinglang.core.navigation import public_entries
 from qinglang.core.status import component_status, database_ok
 from qinglang.org.models import Role
 
@@ -23,6 +24,9 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "public_entries": public_entries()}
 
 
 def _activity_chart(days: int = 7) -> dict[str, list[Any]]:

@@ -11,12 +11,13 @@ name organisations and none is shared (same event type at another company is ano
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from itertools import islice
-
-import numpy as np
+from operator import itemgetter
+from typing import Any
 
 from .config import EngineConfig
 
@@ -33,11 +34,14 @@ class Event:
     size: int = 0
     centroid: Vector = field(default_factory=dict)
     norm: float = 0.0
-    orgs: dict[str, list] = field(default_factory=dict)   # anchor -> [count, context, is org]
-    indexed: set = field(default_factory=set)             # posting keys this event is listed under
+    orgs: dict[str, list[Any]] = field(default_factory=dict)  # anchor -> [count, context, is org]
+    indexed: set[object] = field(default_factory=set)         # posting keys it is listed under
     sources: dict[str, int] = field(default_factory=dict)
     tone_sum: float = 0.0
-    tone_recent: list = field(default_factory=list)       # last few (time, tone)
+    tone_recent: list[tuple[float, float]] = field(default_factory=list)  # last few (time, tone)
+    org_checked: int = -1
+    org_flag: bool = False
+    name_flag: bool = False
 
     @property
     def id(self) -> str:
@@ -78,50 +82,57 @@ def cosine(a: Vector, b: Vector, b_norm: float | None = None) -> float:
     return dot / b_norm
 
 
+_TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]   # sublinear tf, precomputed
+
+
 class Vectorizer:
-    """Term ids and incremental document frequencies (IDF uses only items seen so far)."""
+    """Term ids and incremental document frequencies (IDF uses only items seen so far).
+
+    Plain lists and dicts: per item this touches ~50 distinct terms, where numpy's per-call
+    overhead costs more than the arithmetic."""
 
     def __init__(self, rarity_floor: float = 3.0, org_floor: float = 1.0) -> None:
         self.vocab: dict[str, int] = {}
-        self.df = np.zeros(1024, dtype=np.float32)
+        self.words: list[str] = []      # id -> term, for event labels
+        self.df: list[int] = []
+        self.log_df: list[float] = []   # log(df + 1), kept in step with df
         self.docs = 0
         self.rarity_floor = rarity_floor
         self.org_floor = org_floor
 
-    def _ids(self, terms: list[str]) -> list[int]:
-        vocab = self.vocab
-        ids = []
-        for t in terms:
-            i = vocab.get(t)
-            if i is None:
-                i = vocab[t] = len(vocab)
-                if i >= self.df.size:
-                    self.df = np.concatenate([self.df, np.zeros(self.df.size, dtype=np.float32)])
-            ids.append(i)
-        return ids
-
     def observe(self, terms: list[str]) -> dict[int, int]:
         """Count the item into the document frequencies; return term id -> tf."""
+        vocab, df, log_df = self.vocab, self.df, self.log_df
         tf: dict[int, int] = {}
-        for i in self._ids(terms):
-            tf[i] = tf.get(i, 0) + 1
+        for term, count in Counter(terms).items():
+            i = vocab.get(term)
+            if i is None:
+                i = vocab[term] = len(df)
+                self.words.append(term)
+                df.append(0)
+                log_df.append(0.0)
+            df[i] += 1
+            log_df[i] = math.log(df[i] + 1)
+            tf[i] = count
         self.docs += 1
-        if tf:
-            self.df[np.fromiter(tf.keys(), np.int64, len(tf))] += 1
         return tf
 
     def weigh(self, tf: dict[int, int], k: int) -> Vector:
+        """TF-IDF, top k terms, unit length."""
         if not tf:
             return {}
-        ids = np.fromiter(tf.keys(), np.int64, len(tf))
-        counts = np.fromiter(tf.values(), np.float32, len(tf))
-        idf = np.log((self.docs + 1.0) / (self.df[ids] + 1.0)) + 1.0
-        w = (1.0 + np.log(counts)) * idf
-        if w.size > k:
-            keep = np.argpartition(-w, k)[:k]
-            ids, w = ids[keep], w[keep]
-        w /= float(np.sqrt((w * w).sum())) or 1.0
-        return dict(zip(ids.tolist(), w.tolist()))
+        log_n = math.log(self.docs + 1.0) + 1.0
+        log_df = self.log_df
+        w = {i: _TF[min(c, 255)] * (log_n - log_df[i]) for i, c in tf.items()}
+        if len(w) > k:
+            w = dict(heapq.nlargest(k, w.items(), key=itemgetter(1)))
+        norm = math.sqrt(sum(x * x for x in w.values())) or 1.0
+        return {i: x / norm for i, x in w.items()}
+
+    def top_terms(self, vec: Vector, k: int = 5) -> list[str]:
+        """Readable top terms (organisation keys, counted as "@code" pseudo-terms, left out)."""
+        ranked = heapq.nlargest(k + 4, vec.items(), key=itemgetter(1))
+        return [w for w in (self.words[i] for i, _ in ranked) if not w.startswith("@")][:k]
 
     def rarity(self, term: str, org: bool = False) -> float:
         """0 for a name in every item, 1 for a rare one: how much a shared name should count.
@@ -129,18 +140,23 @@ class Vectorizer:
         i = self.vocab.get(("@" + term) if org else term)
         if i is None:
             return 1.0
-        idf = math.log((self.docs + 1.0) / (float(self.df[i]) + 1.0))
+        idf = math.log(self.docs + 1.0) - self.log_df[i]
         value = min(1.0, max(0.0, (idf - self.rarity_floor) / 2.0))
         return max(value, self.org_floor) if org else value
 
     def context(self, terms: list[str], k: int = 12) -> Vector:
-        vocab = self.vocab
-        tf: dict[int, int] = {}
+        """IDF-weighted, unit-length vector of a clause (terms already counted by observe)."""
+        vocab, log_df = self.vocab, self.log_df
+        log_n = math.log(self.docs + 1.0) + 1.0
+        w: Vector = {}
         for t in terms:
             i = vocab.get(t)
             if i is not None:
-                tf[i] = tf.get(i, 0) + 1
-        return self.weigh(tf, k)
+                w[i] = w.get(i, 0.0) + log_n - log_df[i]
+        if len(w) > k:
+            w = dict(heapq.nlargest(k, w.items(), key=itemgetter(1)))
+        norm = math.sqrt(sum(x * x for x in w.values())) or 1.0
+        return {i: x / norm for i, x in w.items()}
 
 
 def _merge(ev: Event, vec: Vector, orgs: dict[str, tuple[Vector, bool]], time: float, event_terms: int) -> None:
@@ -159,10 +175,10 @@ def _merge(ev: Event, vec: Vector, orgs: dict[str, tuple[Vector, bool]], time: f
         merged = slot[1]
         for t, w in ctx.items():
             merged[t] = merged.get(t, 0.0) + w
-        if len(merged) > 32:
-            slot[1] = _top(merged, 24)
-    if len(ev.orgs) > 16:  # keep the organisations the event is really about
-        ev.orgs = dict(sorted(ev.orgs.items(), key=lambda kv: -kv[1][0])[:8])
+        if len(merged) > 24:
+            slot[1] = _top(merged, 12)
+    if len(ev.orgs) > 12:  # keep the anchors the event is really about (bounded memory)
+        ev.orgs = dict(sorted(ev.orgs.items(), key=lambda kv: -kv[1][0])[:6])
 
 
 @dataclass
@@ -188,30 +204,43 @@ class Clusterer:
 
     # -- scoring -----------------------------------------------------------------------------
     def _candidates(self, item: ItemVectors) -> list[Event]:
+        """Events sharing the item's anchors or top terms, best `max_candidates` by the weight
+        they share.  Posting lists are read from the newest end and cut at `postings_tail`, so
+        the work is bounded whatever the window holds."""
         vec = item.whole
-        keys: list[object] = [f"@{k}" for k in item.anchors]
-        keys += sorted(vec, key=vec.__getitem__, reverse=True)[: self.cfg.query_terms]
-        seen: dict[int, Event] = {}
+        keys: list[tuple[object, float]] = [(f"@{k}", 1.0) for k in item.anchors]
+        keys += [(t, vec[t]) for t in sorted(vec, key=vec.__getitem__, reverse=True)[: self.cfg.query_terms]]
+        acc: dict[int, float] = {}
+        found: dict[int, Event] = {}
         tail = self.cfg.postings_tail
-        for key in dict.fromkeys(keys):
+        events = self.events
+        for key, weight in keys:
             plist = self.postings.get(key)
             if plist:
                 for ev in islice(reversed(plist), tail):
-                    seen[ev.num] = ev
-        events = self.events
-        return [ev for num, ev in seen.items() if events.get(num) is ev]
-
-    @staticmethod
-    def _org_led(ev: Event) -> str | None:
-        """The organisation an event is about, if one is named in at least half its items."""
-        best = max(((c, k) for k, (c, _, org) in ev.orgs.items() if org), default=None)
-        return best[1] if best and best[0] * 2 >= ev.size else None
+                    num = ev.num
+                    if num in acc:
+                        acc[num] += weight
+                    elif events.get(num) is ev:
+                        acc[num] = weight
+                        found[num] = ev
+        best = sorted(acc, key=acc.__getitem__, reverse=True)[: self.cfg.max_candidates]
+        return [found[num] for num in best]
 
     @staticmethod
     def _has_org(ev: Event) -> bool:
         """Names an organisation in more than a stray item (an event about one company is not
-        joined by the same kind of news about another)."""
-        return any(org and c * 4 >= ev.size for c, _, org in ev.orgs.values())
+        joined by the same kind of news about another).  Cached per event size."""
+        if ev.org_checked != ev.size:
+            ev.org_checked = ev.size
+            ev.org_flag = any(org and c * 4 >= ev.size for c, _, org in ev.orgs.values())
+            ev.name_flag = any(not org and c * 2 >= ev.size > 1 for c, _, org in ev.orgs.values())
+        return ev.org_flag
+
+    def _led_by_name(self, ev: Event) -> bool:
+        """An event most of whose items name the same place or brand (评级下调 of one country)."""
+        self._has_org(ev)
+        return ev.name_flag
 
     def _score_whole(self, item: ItemVectors, ev: Event) -> float:
         s = cosine(item.whole, ev.centroid, ev.norm)
@@ -219,28 +248,31 @@ class Clusterer:
         for k, ctx in item.anchors.items():
             slot = ev.orgs.get(k)
             if slot is not None:
-                share = min(1.0, slot[0] / ev.size)
-                best = max(best, item.rarity[k] * share * (0.35 + 0.65 * cosine(ctx, slot[1])))
+                share = slot[0] / (ev.size + self.cfg.share_prior)
+                fit = self.cfg.anchor_floor + (1 - self.cfg.anchor_floor) * cosine(ctx, slot[1])
+                best = max(best, item.rarity[k] * share * fit)
         if best:
             return s + self.cfg.entity_bonus * best
         if item.orgs_keys and self._has_org(ev):
             s -= self.cfg.entity_conflict
+        elif self._led_by_name(ev) and any(r >= 0.5 for k, r in item.rarity.items() if k not in item.orgs_keys):
+            s -= self.cfg.name_conflict
         return s
 
-    def _score_part(self, key: str, vec: Vector, org: bool, rarity: float, ev: Event) -> float:
+    def _score_part(self, key: str, vec: Vector, rarity: float, ev: Event) -> float:
+        """One clause of a run-together item against an event that knows its anchor."""
         s = cosine(vec, ev.centroid, ev.norm)
-        slot = ev.orgs.get(key)
-        if slot is not None:
-            return s + self.cfg.entity_bonus * rarity * min(1.0, slot[0] / ev.size)
-        if org and self._has_org(ev):
-            return s - self.cfg.entity_conflict
-        return s - self.cfg.window_penalty
+        return s + self.cfg.entity_bonus * rarity * float(ev.orgs[key][0]) / (ev.size + self.cfg.share_prior)
 
     def score(self, item: ItemVectors, ev: Event) -> tuple[float, int]:
-        """Best join score and which part matched: -1 the whole item, i >= 0 part i."""
+        """Best join score and which part matched: -1 the whole item, i >= 0 part i.  Only
+        parts around an anchor the event knows are scored on their own (bounded work)."""
         best, part = self._score_whole(item, ev), -1
-        for i, (key, vec, org) in enumerate(item.parts):
-            s = self._score_part(key, vec, org, item.rarity[key], ev)
+        known = ev.orgs
+        for i, (key, vec, _org) in enumerate(item.parts):
+            if key not in known:
+                continue
+            s = self._score_part(key, vec, item.rarity[key], ev)
             if s > best:
                 best, part = s, i
         return best, part
@@ -249,7 +281,11 @@ class Clusterer:
     def _index(self, ev: Event, key: object) -> None:
         if key not in ev.indexed:
             ev.indexed.add(key)
-            self.postings.setdefault(key, []).append(ev)
+            plist = self.postings.setdefault(key, [])
+            plist.append(ev)
+            # only the newest `postings_tail` entries are ever read: older ones are dead weight
+            if len(plist) > 2 * self.cfg.postings_tail:
+                del plist[: -self.cfg.postings_tail]
 
     def _add(self, ev: Event, item: ItemVectors, part: int, time: float) -> None:
         """Join the whole item, or only the clause that matched (the rest of a run-together
@@ -262,7 +298,7 @@ class Clusterer:
         _merge(ev, vec, orgs, time, self.cfg.event_terms)
         for k in orgs:
             self._index(ev, f"@{k}")
-        if len(ev.indexed) < 64:
+        if len(ev.indexed) < 24:
             for t in sorted(vec, key=vec.__getitem__, reverse=True)[:4]:
                 self._index(ev, t)
         self.events.move_to_end(ev.num)
@@ -280,6 +316,8 @@ class Clusterer:
         return ev
 
     def vectorize(self, terms: list[str], clauses: list[tuple[str, list[str], bool]]) -> ItemVectors:
+        # organisation keys count as pseudo-terms: a stock code shared by two items is a word
+        # they share (and gives the key a document frequency for its rarity)
         tf = self.vectors.observe(terms + ["@" + k for k, _, org in clauses if org])
         whole = self.vectors.weigh(tf, self.cfg.item_terms)
         if len(clauses) == 1:
@@ -301,7 +339,7 @@ class Clusterer:
         return best, best_score, best_part
 
     def assign(self, doc_id: str, label: str, time: float, terms: list[str],
-               clauses: list[tuple[str | None, list[str]]], source: str | None = None) -> Assignment:
+               clauses: list[tuple[str, list[str], bool]], source: str | None = None) -> Assignment:
         self.items += 1
         item = self.vectorize(terms, clauses)
         ev, score, part = self.best(item)
@@ -329,18 +367,20 @@ class Clusterer:
     def record_tone(self, ev: Event, time: float, tone: float) -> None:
         ev.tone_sum += tone
         ev.tone_recent.append((time, round(tone, 3)))
-        if len(ev.tone_recent) > 16:
-            del ev.tone_recent[:8]
+        if len(ev.tone_recent) > 8:
+            del ev.tone_recent[:4]
 
     def prune(self, now: float) -> None:
-        """Events untouched for a whole window age out; posting lists drop them lazily."""
+        """Events untouched for a whole window age out, and beyond `max_events` the least
+        recently updated go first (memory stays bounded however busy the window is); posting
+        lists drop them lazily."""
         horizon = now - self.cfg.window_seconds
-        while self.events:
-            num, ev = next(iter(self.events.items()))
-            if ev.last_time >= horizon:
+        events = self.events
+        while events:
+            num, ev = next(iter(events.items()))
+            if ev.last_time >= horizon and len(events) <= self.cfg.max_events:
                 break
-            del self.events[num]
-        if self.items % (self.cfg.prune_every * 50) == 0:
+            del events[num]
+        if self.items % (self.cfg.prune_every * 200) == 0:  # keys whose events all aged out
             live = self.events
-            self.postings = {k: v for k, v in ((k, [e for e in p if live.get(e.num) is e])
-                                               for k, p in self.postings.items()) if v}
+            self.postings = {k: p for k, p in self.postings.items() if any(live.get(e.num) is e for e in p)}

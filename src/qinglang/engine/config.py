@@ -27,19 +27,26 @@ class EngineConfig:
     band_rows: int = 4
     near_dup_jaccard: float = 0.6
     shingle: int = 3
+    dedup_window_seconds: float = 24 * 3600.0   # copies are looked for within a day
 
     # --- clustering --------------------------------------------------------------------------
     window_seconds: float = 3 * 24 * 3600.0
-    item_terms: int = 24          # top terms kept per item vector
-    event_terms: int = 48         # top terms kept per event centroid
+    cluster_chars: int = 200      # events are matched on the headline and lead only
+    max_anchors: int = 4          # organisations / proper nouns read per item
+    item_terms: int = 16          # top terms kept per item vector
+    event_terms: int = 32         # top terms kept per event centroid
+    max_events: int = 150_000     # live events kept; beyond this the stalest age out early
     query_terms: int = 8          # item terms used to look up candidate events
-    postings_tail: int = 64       # most recent events read per posting list (bounds cost)
-    join_threshold: float = 0.28
-    entity_bonus: float = 0.6     # weight of a shared anchor (organisation, rare proper noun)
-    entity_conflict: float = 0.25 # penalty when both sides name organisations but none shared
+    postings_tail: int = 24       # most recent events read per posting list (bounds cost)
+    max_candidates: int = 5      # events scored in full per item
+    join_threshold: float = 0.43
+    entity_bonus: float = 0.7     # weight of a shared anchor (organisation, rare proper noun)
+    entity_conflict: float = 1.0  # both name organisations, none shared: in effect a veto
+    anchor_floor: float = 0.35    # part of the anchor bonus earned whatever the words around it
+    share_prior: float = 0.0      # pseudo-items added to an event when weighing shared anchors
+    name_conflict: float = 0.15   # ... when an event about one place/brand meets another
     rarity_floor: float = 3.0     # IDF below which a shared proper noun earns no bonus
     org_floor: float = 1.0        # minimum weight of a shared organisation, however common
-    window_penalty: float = 0.0   # handicap of a clause that names no organisation
     prune_every: int = 1000       # items between two sweeps of aged-out events
 
     # --- bursts ------------------------------------------------------------------------------

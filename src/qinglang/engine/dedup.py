@@ -32,10 +32,8 @@ def core_text(text: str) -> str:
     if "//" in text:
         parts = [p.strip() for p in _CHAIN_RE.split(text)]
         original = parts[-1] if len(parts) > 1 else ""
-        if len(original) >= 4:
-            text = original
-        else:
-            text = next((p for p in reversed(parts) if len(p) >= 4), parts[0])
+        fallback = next((p for p in reversed(parts) if len(p) >= 4), parts[0])
+        text = original if len(original) >= 4 else fallback
     if "转" in text or "回" in text or "R" in text:
         text = _REPOST_RE.sub("", text)
     return text.strip()
@@ -47,12 +45,12 @@ def exact_key(core: str) -> int:
 
 
 def minhash(core: str, bins: int, k: int = 3) -> np.ndarray:
-    """One-permutation MinHash (uint32 per bin) over character k-grams, densified."""
+    """One-permutation MinHash (uint32 per bin) over character k-grams (k <= 3), densified."""
     cps = np.frombuffer(core.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if cps.size < k:
         cps = np.concatenate([cps, np.zeros(k - cps.size, dtype=np.uint64)])
     h = cps[: cps.size - k + 1] * _M1
-    for j, mult in zip(range(1, k), (_M2, _M3)):
+    for j, mult in zip(range(1, k), (_M2, _M3), strict=False):  # k <= 3 supported
         h = h + cps[j : cps.size - k + 1 + j] * mult
     h ^= h >> np.uint64(29)
     h *= _MIX
@@ -73,7 +71,7 @@ def _densify(sig: np.ndarray) -> np.ndarray:
     src = filled[np.searchsorted(filled, pos) % filled.size]
     out = sig[src] + ((src - pos) % sig.size).astype(np.uint32) * np.uint32(0x9E3779B1)
     out[filled] = sig[filled]
-    return out
+    return np.asarray(out, dtype=np.uint32)
 
 
 def band_keys(sig: np.ndarray, rows: int) -> np.ndarray:
@@ -82,7 +80,7 @@ def band_keys(sig: np.ndarray, rows: int) -> np.ndarray:
     key = pairs[:, 0] * _M1
     for j in range(1, rows // 2):
         key = (key ^ pairs[:, j]) * _M2
-    return key ^ _band_salt(key.size)
+    return np.asarray(key ^ _band_salt(key.size), dtype=np.uint64)
 
 
 def _band_salt(n: int, _cache: dict[int, np.ndarray] = {}) -> np.ndarray:  # noqa: B006 - memo
@@ -100,36 +98,40 @@ class BandIndex:
     """key -> first seq.  Recent keys in a dict, older ones in sorted numpy arrays."""
 
     def __init__(self) -> None:
+        self.min_seq = 0   # keys of older items are dropped at the next merge
         self.recent: dict[int, int] = {}
         self.keys = np.empty(0, dtype=np.uint64)
-        self.seqs = np.empty(0, dtype=np.int64)
+        self.seqs = np.empty(0, dtype=np.int32)  # 12 bytes a key: a day of items fits easily
 
     def __len__(self) -> int:
         return len(self.recent) + self.keys.size
 
     def lookup(self, keys: np.ndarray) -> list[int]:
+        """First seq for each key, -1 if none inside the window (expired keys read as misses,
+        so a new copy re-registers the key)."""
         found = [self.recent.get(k, -1) for k in keys.tolist()]
         if self.keys.size:
             pos = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
-            hit = self.keys[pos] == keys
+            hit = (self.keys[pos] == keys) & (self.seqs[pos] >= self.min_seq)
             old = np.where(hit, self.seqs[pos], -1).tolist()
-            found = [o if o >= 0 else f for f, o in zip(found, old)]  # the older copy wins
-        return found
+            found = [o if o >= 0 else f for f, o in zip(found, old, strict=True)]  # the older copy wins
+        return [f if f >= self.min_seq else -1 for f in found]
 
     def add(self, keys: np.ndarray, seq: int, found: list[int]) -> None:
-        for key, hit in zip(keys.tolist(), found):
+        for key, hit in zip(keys.tolist(), found, strict=True):
             if hit < 0:
                 self.recent[key] = seq
         if len(self.recent) > max(50_000, self.keys.size // 4):
-            self.merge(min_seq=-1)
+            self.merge(self.min_seq)
 
     def merge(self, min_seq: int) -> None:
         """Fold recent keys into the arrays, dropping keys of items older than min_seq."""
         keys = np.concatenate([self.keys, np.fromiter(self.recent.keys(), np.uint64, len(self.recent))])
-        seqs = np.concatenate([self.seqs, np.fromiter(self.recent.values(), np.int64, len(self.recent))])
-        keep = seqs >= min_seq
-        keys, seqs = keys[keep], seqs[keep]
-        order = np.lexsort((seqs, keys))
+        seqs = np.concatenate([self.seqs, np.fromiter(self.recent.values(), np.int32, len(self.recent))])
+        if min_seq > 0:
+            keep = seqs >= min_seq
+            keys, seqs = keys[keep], seqs[keep]
+        order = np.argsort(keys, kind="stable")  # stable: the older copy of a key stays first
         keys, seqs = keys[order], seqs[order]
         first = np.ones(keys.size, dtype=bool)
         first[1:] = keys[1:] != keys[:-1]
@@ -161,6 +163,7 @@ class Deduplicator:
         # per chunk of 65536 seqs: signatures (uint16 is enough to verify), root seqs and ids
         self.sigs: dict[int, np.ndarray] = {}
         self.roots: dict[int, np.ndarray] = {}
+        self.events: dict[int, np.ndarray] = {}   # event number of each first copy (-1: none)
         self.ids: dict[int, list[str]] = {}
         self.authors: dict[int, list[str]] = {}
         self.groups: dict[int, _Group] = {}
@@ -171,6 +174,7 @@ class Deduplicator:
         if chunk not in self.sigs:
             self.sigs[chunk] = np.zeros((_CHUNK, self.cfg.minhash_bins), dtype=np.uint16)
             self.roots[chunk] = np.zeros(_CHUNK, dtype=np.int64)
+            self.events[chunk] = np.full(_CHUNK, -1, dtype=np.int64)
             self.ids[chunk] = []
             self.authors[chunk] = []
         self.sigs[chunk][row] = sig.astype(np.uint16)
@@ -183,6 +187,17 @@ class Deduplicator:
         if chunk not in self.sigs:
             return None  # aged out
         return self.sigs[chunk][row], int(self.roots[chunk][row]), self.ids[chunk][row]
+
+    def set_event(self, seq: int, event: int) -> None:
+        chunk, row = divmod(seq, _CHUNK)
+        if chunk in self.events:
+            self.events[chunk][row] = event
+
+    def event_of(self, seq: int) -> int:
+        """Event number recorded for this (first-copy) item, -1 if none or aged out."""
+        chunk, row = divmod(seq, _CHUNK)
+        events = self.events.get(chunk)
+        return int(events[row]) if events is not None else -1
 
     def _best_candidate(self, sig: np.ndarray, found: list[int]) -> tuple[int, float]:
         best, best_sim = -1, 0.0
@@ -244,9 +259,11 @@ class Deduplicator:
         result.astroturf = result.group_authors >= self.cfg.astroturf_authors
 
     def prune(self, min_seq: int) -> None:
-        """Forget items with seq < min_seq (they left the time window)."""
+        """Forget items with seq < min_seq (they left the duplicate window).  Whole chunks of
+        per-item data go at once; index keys go at the band index's next natural merge, so a
+        prune never re-sorts millions of keys (lookups of dropped chunks already miss)."""
         for chunk in [c for c in self.sigs if (c + 1) * _CHUNK <= min_seq]:
             del self.sigs[chunk], self.roots[chunk], self.ids[chunk], self.authors[chunk]
-        self.exact.merge(min_seq)
-        self.bands.merge(min_seq)
+            del self.events[chunk]
+        self.exact.min_seq = self.bands.min_seq = min_seq
         self.groups = {k: g for k, g in self.groups.items() if k >= min_seq}

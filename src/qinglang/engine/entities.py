@@ -12,19 +12,25 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick
 
 from .normalize import fold
-from .segment import Segmenter, Segmented
+from .segment import Segmented, Segmenter
 
 _CODE_RE = re.compile(r"\((\d{6})\)")
+_SUFFIX_RE = re.compile(r"有限公司|股份公司|集团公司|公司|集团")
 _SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", "集团公司"})
 # Tokens before 公司/集团 that are not names ("该公司", "子公司"...)
 _GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这家", "那家", "一家", "涉事", "持有",
-                      "减持", "增持", "控股", "参股", "合资", "股份", "有限", "科技", "投资", "贸易", "网络"})
+                      "减持", "增持", "控股", "参股", "合资", "股份", "有限", "科技", "投资", "贸易", "网络",
+                      "集团", "公司", "食品", "电子", "能源", "环保", "房地产", "地产", "医药", "药业", "银行",
+                      "证券", "保险", "基金", "信托", "传媒", "文化", "教育", "物流", "实业", "国际", "中小",
+                      "三大", "四大", "加盟", "民营", "国有", "外资", "中国", "全国", "本地", "当地"})
+# Before 公司/集团 a place name is a description (中国公司, 上海集团), not a firm's name.
+_SUFFIX_NAME_TAGS = frozenset({"nr", "nt", "nz", "nrt", "nrfg", "j", "x"})
 _FUNCTION_CHARS = frozenset("的在是了被将及和与对向从为等把让给由于至遭获称即又也都")
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z*]+$")
 
@@ -75,6 +81,7 @@ class EntityFinder:
                         segmenter.add_word(form)  # keep the name whole for segmentation
             self.automaton.make_automaton()
         self.known: dict[str, str] = {}   # discovered name -> key (stock code or the name)
+        self.known_set: set[str] = set()
 
     # -- watched -----------------------------------------------------------------------------
     def _watched(self, text: str) -> list[Mention]:
@@ -105,8 +112,9 @@ class EntityFinder:
         return name.lstrip("*"), start
 
     def _learn(self, name: str, key: str) -> None:
-        if name not in self.known and len(name) >= 2:
+        if name not in self.known and len(name) >= 2 and name not in _GENERIC:
             self.known[name] = key
+            self.known_set.add(name)
             self.segmenter.add_word(name)
 
     def _coded(self, text: str, seg: Segmented) -> list[Mention]:
@@ -114,32 +122,40 @@ class EntityFinder:
         for m in _CODE_RE.finditer(text):
             code = m.group(1)
             name, start = self._name_before(seg, m.start())
-            if len(name) >= 2:
+            # two-character stems are mostly words ("股份(600001)" after a longer name was cut)
+            if len(name) >= 3 or (len(name) == 2 and self.segmenter.is_proper(name)):
                 self._learn(name, code)
                 found.append(Mention(code, name, "organization", start, m.start()))
         return found
 
-    def _suffixed(self, seg: Segmented) -> None:
+    def _suffixed(self, text: str, seg: Segmented) -> None:
         """Learn "X" from "X公司/X集团" when X is tagged as a proper noun (or is unknown to the
         dictionary): common words before 公司 ("发展有限公司", "持有公司") are not names."""
-        tokens = seg.tokens
-        for i in range(1, len(tokens)):
-            if tokens[i] in _SUFFIX_TOKENS:
+        starts, tokens = seg.starts, seg.tokens
+        for m in _SUFFIX_RE.finditer(text):
+            i = bisect.bisect_left(starts, m.start())
+            if 0 < i < len(tokens) and starts[i] == m.start() and tokens[i] in _SUFFIX_TOKENS:
                 name = tokens[i - 1]
                 if (len(name) >= 2 and name not in self.known and name not in _GENERIC
-                        and _NAME_CHARS.match(name) and self.segmenter.is_proper(name)):
+                        and _NAME_CHARS.match(name) and self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS)):
                     self._learn(name, name)
 
-    def _known(self, seg: Segmented, taken: list[Mention]) -> list[Mention]:
-        known = self.known
-        hits = [t for t in seg.tokens if t in known]
+    def _known(self, text: str, seg: Segmented, taken: list[Mention]) -> list[Mention]:
+        """Names learned earlier (discovered organisations), anywhere in the text.  They were
+        added to the segmenter, so they come out as whole tokens: one C-level set intersection
+        finds them (an Aho-Corasick automaton over thousands of names with thousands of first
+        characters costs ~10x more per item in pyahocorasick), str.find locates them."""
+        hits = self.known_set.intersection(seg.tokens)
         if not hits:
             return []
-        covered = {(m.start, m.end) for m in taken}
+        covered = [(m.start, m.end) for m in taken]
         found = []
-        for tok, start in zip(seg.tokens, seg.starts):
-            if tok in known and not any(s <= start < e for s, e in covered):
-                found.append(Mention(known[tok], tok, "organization", start, start + len(tok)))
+        for name in hits:
+            pos = text.find(name)
+            while pos >= 0:
+                if not any(s <= pos < e for s, e in covered):
+                    found.append(Mention(self.known[name], name, "organization", pos, pos + len(name)))
+                pos = text.find(name, pos + len(name))
         return found
 
     def find(self, text: str, seg: Segmented) -> list[Mention]:
@@ -148,8 +164,8 @@ class EntityFinder:
         if "(" in text:
             mentions += self._coded(text, seg)
         if "公司" in text or "集团" in text:
-            self._suffixed(seg)
-        mentions += self._known(seg, mentions)
+            self._suffixed(text, seg)
+        mentions += self._known(text, seg, mentions)
         mentions.sort(key=lambda m: m.start)
         return mentions
 
@@ -170,28 +186,35 @@ class Clause:
     org: bool
 
 
-def _span_terms(seg: Segmented, content: set[str], lo: int, hi: int) -> list[str]:
-    i, j = bisect.bisect_left(seg.starts, lo), bisect.bisect_left(seg.starts, hi)
-    return [t for t in seg.tokens[i:j] if t in content]
+def _span_terms(seg: Segmented, lo: int, hi: int) -> list[str]:
+    """Content terms of the tokens starting in [lo, hi) (within the lead)."""
+    starts = seg.lead_starts
+    return seg.content(bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi))
 
 
-def anchors(mentions: list[Mention], seg: Segmented, content: set[str], proper: set[str],
-            reach: int = 12, limit: int = 12) -> list[Clause]:
+def anchors(mentions: list[Mention], seg: Segmented, proper: set[str],
+            reach: int = 12, limit: int = 8, lead: int = 1 << 30) -> list[Clause]:
     """Items often run several headlines together; the words near a name say what happened to
     *that* name.  Organisations read forward to the next organisation (a headline usually
     starts with its company); other proper nouns (places, brands, unlisted firms) read
-    ``reach`` characters either way."""
-    orgs = [m for m in mentions if m.type in ("organization", "enterprise")]
+    ``reach`` characters either way.  Only the first ``lead`` characters are read: a story is
+    told in its headline and lead, and this bounds the cost of long items."""
+    orgs = [m for m in mentions if m.type in ("organization", "enterprise") and m.start < lead]
     out: dict[str, Clause] = {}
-    taken = set()
+    taken: set[int] = set()
     for n, m in enumerate(orgs):
         taken.update(range(m.start, m.end))
-        if m.key in out:
+        if m.key in out or len(out) >= limit:
             continue
         nxt = next((o.start for o in orgs[n + 1 :] if o.key != m.key), 1 << 30)
         stop = min(nxt - 2, m.end + 40) if nxt > m.end else m.end + 4
-        out[m.key] = Clause(m.key, _span_terms(seg, content, max(0, m.start - 6), stop), True)
-    for tok, start in zip(seg.tokens, seg.starts):
-        if tok in proper and tok not in out and start not in taken and len(out) < limit:
-            out[tok] = Clause(tok, _span_terms(seg, content, max(0, start - reach), start + len(tok) + reach), False)
+        out[m.key] = Clause(m.key, _span_terms(seg, max(0, m.start - 6), stop), True)
+    n = min(seg.n_lead, bisect.bisect_left(seg.lead_starts, lead))
+    if proper.isdisjoint(seg.tokens[:n]):
+        return [c for c in out.values() if c.terms]
+    for tok, start in zip(seg.tokens[:n], seg.lead_starts[:n], strict=True):
+        if len(out) >= limit:
+            break
+        if tok in proper and tok not in out and start not in taken:
+            out[tok] = Clause(tok, _span_terms(seg, max(0, start - reach), start + len(tok) + reach), False)
     return [c for c in out.values() if c.terms]

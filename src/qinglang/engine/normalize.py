@@ -36,7 +36,7 @@ _BOILERPLATE_RE = re.compile(
 _PUNCT = {"「": "“", "」": "”", "『": "“", "』": "”", "〔": "[", "〕": "]", "【": "[", "】": "]",
           "〈": "<", "〉": ">", "《": "《", "﹐": ",", "､": "、", "–": "-", "—": "-", "―": "-"}
 
-_OPENCC_DICT = Path(__import__("opencc").__file__).parent / "dictionary"
+_OPENCC_DICT = Path(str(__import__("opencc").__file__)).parent / "dictionary"
 
 
 @dataclass(frozen=True)
@@ -125,11 +125,28 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-def _phrases(text: str) -> str:
-    chars = list(text)
-    for end, simp in _phrase_automaton().iter_long(text):
-        chars[end - len(simp) + 1 : end + 1] = simp
-    return "".join(chars)
+def _windows(positions: list[int], reach: int, size: int) -> list[tuple[int, int]]:
+    """Merged [lo, hi) spans within `reach` characters of the given positions."""
+    spans: list[tuple[int, int]] = []
+    for p in positions:
+        lo, hi = max(0, p - reach + 1), min(size, p + reach)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
+def _phrases(text: str, cps: np.ndarray) -> list[tuple[int, str]]:
+    """Phrase-level traditional -> simplified (start, replacement), searched only around
+    traditional characters: pyahocorasick is slow over a whole text with this many phrases,
+    and a mostly simplified text with one traditional character should not pay for it."""
+    automaton = _phrase_automaton()
+    positions = np.flatnonzero(_tables()[1][cps]).tolist()
+    found: list[tuple[int, str]] = []
+    for lo, hi in _windows(positions, _PHRASE_REACH, len(text)):
+        found += [(lo + end - len(simp) + 1, simp) for end, simp in automaton.iter_long(text[lo:hi])]
+    return found
 
 
 def fold(text: str) -> str:
@@ -139,9 +156,12 @@ def fold(text: str) -> str:
 
 
 def _fold_cps(text: str, cps: np.ndarray, flags: int) -> str:
+    out = _tables()[0][cps]
     if flags & TRAD:
-        cps = _codepoints(_phrases(text))
-    return _tables()[0][cps].tobytes().decode("utf-32-le")
+        # a phrase's own conversion wins over the character table (乾隆 stays 乾隆)
+        for start, simp in _phrases(text, cps):
+            out[start : start + len(simp)] = _codepoints(simp)
+    return str(out.tobytes().decode("utf-32-le"))
 
 
 def to_simplified(text: str) -> str:
@@ -149,12 +169,15 @@ def to_simplified(text: str) -> str:
     return fold(text)
 
 
+_PHRASE_REACH = 8  # longest phrase used; longer OpenCC phrases are rare idioms
+
+
 @lru_cache(maxsize=1)
 def _phrase_automaton() -> ahocorasick.Automaton:
     """Same-length traditional phrases (e.g. 乾燥 -> 干燥) so offsets stay put."""
     automaton = ahocorasick.Automaton()
     for trad, simp in _read_pairs(_OPENCC_DICT / "TSPhrases.txt"):
-        if len(trad) == len(simp) > 1:
+        if len(trad) == len(simp) > 1 and len(trad) <= _PHRASE_REACH:
             automaton.add_word(trad, simp)
     automaton.make_automaton()
     return automaton
@@ -172,7 +195,7 @@ def _compose(new_mid: list[tuple[int, int]], old: list[tuple[int, int]]) -> list
     for m, o in old:
         k = bisect.bisect_right(mids, m) - 1
         n = new_mid[k][0] + (m - mids[k])
-        if k + 1 == len(new_mid) or n < new_mid[k + 1][0] - 0 and m < mids[k + 1]:
+        if k + 1 == len(new_mid) or (n < new_mid[k + 1][0] - 0 and m < mids[k + 1]):
             out.append((n, o))
     out.sort()
     # equal new positions: the last (largest original) anchor governs what follows
@@ -211,11 +234,14 @@ def _strip_markup(text: str, anchors: list[tuple[int, int]]) -> tuple[str, list[
 
 
 def _slow_nfkc(text: str, anchors: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    """Characters whose NFKC is not one char (ligatures, ㈱...): per char, offsets exact."""
+    """Characters whose NFKC is not one char (ligatures, ㈱, emoji variation selectors...):
+    only the flagged positions are visited, so offsets stay exact at little cost."""
+    cps = _codepoints(text)
+    flagged = np.flatnonzero(_tables()[2][np.minimum(cps, _PLANE - 1)]).tolist()
     edits = []
-    for i, ch in enumerate(text):
-        folded = unicodedata.normalize("NFKC", ch)
-        if folded != ch:
+    for i in flagged:
+        folded = unicodedata.normalize("NFKC", text[i])
+        if folded != text[i]:
             edits.append((i, i + 1, folded))
     return apply_edits(text, edits, anchors)
 
@@ -223,7 +249,14 @@ def _slow_nfkc(text: str, anchors: list[tuple[int, int]]) -> tuple[str, list[tup
 _MULTISPACE_RE = re.compile(r" {2,}")
 
 
+_CUE_WORDS = ("位置", "编辑", "分享", "打印", "窗口", "顶部", "字号")
+
+
 def _strip_boilerplate(text: str, anchors: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    # The cue characters are common (号, 位); the two-character cues are not, and a substring
+    # test costs far less than the regex.
+    if not any(cue in text for cue in _CUE_WORDS):
+        return text, anchors
     return apply_edits(text, _regex_edits(_BOILERPLATE_RE, text, " "), anchors)
 
 

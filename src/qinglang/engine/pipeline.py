@@ -10,7 +10,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ def parse_time(value: Any) -> float:
             except ValueError:
                 raise DocError(f"bad time {value!r}") from None
         if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=timezone.utc)
+            stamp = stamp.replace(tzinfo=UTC)
         return stamp.timestamp()
     raise DocError("time must be epoch seconds or ISO 8601")
 
@@ -137,14 +137,13 @@ class Engine:
         self.dedup = Deduplicator(self.cfg)
         self.clusterer = Clusterer(self.cfg)
         self.bursts = BurstDetector(self.cfg)
-        self._seq_events: dict[int, int] = {}   # root seq -> event num, for duplicates
         self._times: list[tuple[int, float]] = []  # (seq, time) samples for window pruning
 
     # -- stateless ---------------------------------------------------------------------------
     def analyze(self, doc: Doc) -> Features:
         raw = f"{doc.title} {doc.text}" if doc.title and doc.title not in doc.text else doc.text
         norm = normalize(raw)
-        seg = self.segmenter.cut(norm.text)
+        seg = self.segmenter.cut(norm.text, self.cfg.cluster_chars)
         mentions = self.entities.find(norm.text, seg)
         tone = float(self.sentiment.score(seg.tokens))
         entity_tone = None
@@ -173,15 +172,15 @@ class Engine:
         dup = self.dedup.check(f.norm.text, doc.time, doc.author, doc.id)
         event = None
         new = False
-        if dup.duplicate_of is not None and dup.root_seq in self._seq_events:
-            event = self.clusterer.join(self._seq_events[dup.root_seq], doc.time, doc.source)
+        if dup.duplicate_of is not None and self.dedup.event_of(dup.root_seq) >= 0:
+            event = self.clusterer.join(self.dedup.event_of(dup.root_seq), doc.time, doc.source)
         if event is None:
             parts = self._clauses(f)
             label = doc.title or f.norm.text
-            got = self.clusterer.assign(doc.id, label, doc.time, f.seg.terms, parts, doc.source)
+            got = self.clusterer.assign(doc.id, label, doc.time, self._lead_terms(f), parts, doc.source)
             event, new = got.event, got.new
             if dup.duplicate_of is None:
-                self._seq_events[dup.root_seq] = event.num
+                self.dedup.set_event(dup.root_seq, event.num)
         self.clusterer.record_tone(event, doc.time, f.tone)
         cats = list(f.categories)
         if dup.astroturf and not any(h.code == ASTROTURF for h in cats):
@@ -190,12 +189,17 @@ class Engine:
         for name in sorted({m.name for m in f.mentions if m.watched}):
             bursts.append(self.bursts.observe(name, doc.time))
         risk = assess(self.cfg, f.mentions, f.tone, f.entity_tone, cats, bursts, doc.source)
-        self._maybe_prune(dup.root_seq if dup.duplicate_of is None else self.dedup.seq - 1, doc.time)
+        self._maybe_prune(self.dedup.seq - 1, doc.time)
         return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
                       risk, new, bursts)
 
+    def _lead_terms(self, f: Features) -> list[str]:
+        """Events are matched on the headline and lead (first `cluster_chars` characters)."""
+        return f.seg.terms
+
     def _clauses(self, f: Features) -> list[tuple[str, list[str], bool]]:
-        found = anchors(f.mentions, f.seg, self.segmenter._content, self.segmenter.proper)
+        found = anchors(f.mentions, f.seg, self.segmenter.proper,
+                        limit=self.cfg.max_anchors, lead=self.cfg.cluster_chars)
         return [(c.key, c.terms, c.org) for c in found]
 
     def _entities(self, f: Features) -> list[dict[str, Any]]:
@@ -204,26 +208,41 @@ class Engine:
                 for m in f.mentions]
 
     def _maybe_prune(self, seq: int, time: float) -> None:
-        """Every prune_every items: forget what left the time window (bounded memory)."""
+        """Every prune_every items: forget copies older than the duplicate window and burst
+        series that went quiet (bounded memory; events age out in the clusterer)."""
         if seq % self.cfg.prune_every:
             return
         self._times.append((seq, time))
-        horizon = time - self.cfg.window_seconds
+        horizon = time - self.cfg.dedup_window_seconds
         old = [s for s, t in self._times if t < horizon]
         if not old:
             return
         min_seq = max(old)
         self._times = [(s, t) for s, t in self._times if s > min_seq]
         self.dedup.prune(min_seq)
-        self._seq_events = {s: e for s, e in self._seq_events.items() if s >= min_seq}
         self.bursts.prune(time)
+
+    # -- events ------------------------------------------------------------------------------
+    def events(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Live events, most recently updated first: label, first poster, size, sources, tone
+        trend and the current burst reading of each."""
+        out = []
+        for ev in reversed(self.clusterer.events.values()):
+            summary = ev.summary()
+            summary["top_terms"] = self.clusterer.vectors.top_terms(ev.centroid)
+            series = self.bursts.series.get(ev.id)
+            summary["last_bucket_count"] = series[-1][1] if series else 0
+            out.append(summary)
+            if limit is not None and len(out) >= limit:
+                break
+        return out
 
     # -- snapshot ----------------------------------------------------------------------------
     def snapshot(self, path: Path) -> None:
         """Save the stream state so a restart does not reprocess history.  Pickle: only load
         snapshots this engine wrote (they are trusted local files, never user input)."""
         state = {"version": SNAPSHOT_VERSION, "known": self.entities.state(), "dedup": self.dedup,
-                 "clusterer": self.clusterer, "bursts": self.bursts, "seq_events": self._seq_events,
+                 "clusterer": self.clusterer, "bursts": self.bursts,
                  "times": self._times}
         tmp = path.with_suffix(path.suffix + ".tmp")
         with tmp.open("wb") as fh:
@@ -238,4 +257,4 @@ class Engine:
         self.entities.restore(state["known"])
         self.dedup, self.clusterer, self.bursts = state["dedup"], state["clusterer"], state["bursts"]
         self.dedup.cfg = self.clusterer.cfg = self.bursts.cfg = self.cfg
-        self._seq_events, self._times = state["seq_events"], state["times"]
+        self._times = state["times"]

@@ -8,8 +8,10 @@ copies of one story, and the few numbers that matter (stock codes, prices) are r
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
+from operator import is_
 from pathlib import Path
 
 import rjieba
@@ -38,26 +40,38 @@ _COMMON_ACRONYMS = frozenset({"CEO", "CFO", "COO", "CTO", "IPO", "APP", "GDP", "
 
 @dataclass
 class Segmented:
+    """Tokens of the whole text; content flags and terms only for the lead (the first
+    ``lead_chars`` characters), because per-token Python work there is what clustering needs
+    and per-token work over a whole long article is what would dominate the cost."""
+
     tokens: list[str]
-    terms: list[str]    # content tokens in text order (may repeat)
+    n_lead: int         # tokens[:n_lead] start within the lead
+    flags: list[int]    # content flag per lead token
+    terms: list[str]    # content terms of the lead, in text order (may repeat)
+    lead_starts: list[int]   # char offsets of the lead's tokens
     _starts: list[int] | None = None
 
     @property
     def starts(self) -> list[int]:
-        """Char offset of each token in the normalised text (computed on first use)."""
+        """Char offset of each token in the normalised text (computed when first needed)."""
         if self._starts is None:
-            self._starts = list(accumulate(map(len, self.tokens), initial=0))[:-1]
+            self._starts = list(accumulate(map(len, self.tokens), initial=0))
+            self._starts.pop()
         return self._starts
+
+    def content(self, i: int, j: int) -> list[str]:
+        """Content terms among tokens[i:j] (within the lead)."""
+        j = min(j, self.n_lead)
+        return list(compress(self.tokens[i:j], self.flags[i:j]))
 
 
 class Segmenter:
     def __init__(self, stopwords: frozenset[str]) -> None:
         self._jieba = rjieba.Jieba()
         self._stopwords = stopwords
-        # Tokens already judged, split in two sets so the per-token filter runs in C
-        # (set.__contains__ through filter) instead of a Python loop over ~400 tokens.
-        self._content: set[str] = set()
-        self._seen: set[str] = set()
+        # token -> 1 (content term) or 0 (stopword, number, punctuation), judged once per word.
+        # One C-level map(dict.get) over the tokens gives the flags; None marks a new word.
+        self._flags: dict[str, int] = {}
         self.added: set[str] = set()
         self.proper: set[str] = set()   # content words tagged as names, places, brands
 
@@ -66,8 +80,7 @@ class Segmenter:
         if word not in self.added and len(word) > 1:
             self._jieba.add_word(word, 200000, "nt")
             self.added.add(word)
-            self._content.add(word)
-            self._seen.add(word)
+            self._flags[word] = 1
             self.proper.add(word)
 
     # Tags of words that can name an organisation; person names (nr) only count before
@@ -78,29 +91,48 @@ class Segmenter:
     def is_proper(self, word: str, tags: frozenset[str] = _NAMES) -> bool:
         """Proper noun or unknown word by the dictionary's tag (off the hot path: only called
         for a word never seen before or one a pattern suggests is a name)."""
+        if not self._jieba.has_word(word):
+            # Unknown to the dictionary (a word the HMM put together).  Tagging it can run the
+            # POS model (up to ~250 µs for one word), so decide without it: such a word is a
+            # name candidate, but as an anchor only from three characters on - two-character
+            # HMM words are mostly person names or fragments, like the nr tags excluded above.
+            return "nr" in tags or (len(word) >= 3 and "x" in tags)
         tagged = self._jieba.tag(word)
         return len(tagged) == 1 and tagged[0][1] in tags
-
-    def _learn(self, tokens: list[str]) -> None:
-        new = set(tokens) - self._seen
-        if not new:
-            return
-        if len(self._seen) > 1_000_000:  # a long stream of rare tokens must not grow this forever
-            self._seen = set(self.added)
-            self._content = set(self.added)
-            self.proper = set(self.added)
-        self._seen |= new
-        fresh = [t for t in new if _is_content(t, self._stopwords)]
-        self._content.update(fresh)
-        # Judged once per new word, so the tagger's cost is paid per vocabulary, not per item.
-        self.proper.update(t for t in fresh if self._looks_proper(t))
 
     def _looks_proper(self, token: str) -> bool:
         if token.isascii():
             return len(token) >= 3 and token.isalpha() and token.upper() not in _COMMON_ACRONYMS
-        return len(token) >= 2 and self.is_proper(token, self._ANCHORS)
+        if len(token) < 2:
+            return False
+        # three-character nr words are full names (people, transliterated places); two-character
+        # ones are too often a surname glued to a word (陈述)
+        return self.is_proper(token, self._ANCHORS if len(token) == 2 else self._NAMES)
 
-    def cut(self, text: str) -> Segmented:
+    def _learn(self, tokens: list[str], seen: list[int | None]) -> list[int]:
+        flags = self._flags
+        if len(flags) > 1_000_000:  # a long stream of rare tokens must not grow this forever
+            self._flags = flags = dict.fromkeys(self.added, 1)
+            self.proper = set(self.added)
+            seen = [None] * len(tokens)
+        # the new words, picked out in C (most items bring one or two: numbers, names)
+        for tok in set(compress(tokens, map(is_, seen, repeat(None)))):
+            keep = _is_content(tok, self._stopwords)
+            flags[tok] = int(keep)
+            # judged once per new word: the tagger's cost is paid per vocabulary, not per item
+            if keep and self._looks_proper(tok):
+                self.proper.add(tok)
+        return list(map(flags.__getitem__, tokens))
+
+    def cut(self, text: str, lead_chars: int = 1 << 30) -> Segmented:
         tokens: list[str] = self._jieba.cut(text)
-        self._learn(tokens)
-        return Segmented(tokens, list(filter(self._content.__contains__, tokens)))
+        # tokens are at least one character long, so the lead lies within the first
+        # lead_chars tokens: no need to sum lengths over a whole long article
+        head = list(accumulate(map(len, tokens[:lead_chars]), initial=0))
+        head.pop()
+        n = bisect.bisect_left(head, lead_chars)
+        lead = tokens[:n] if n < len(tokens) else tokens
+        seen = list(map(self._flags.get, lead))
+        flags: list[int] = self._learn(lead, seen) if None in seen else seen  # type: ignore[assignment]
+        starts = head if n == len(tokens) else None
+        return Segmented(tokens, n, flags, list(compress(lead, flags)), head[:n], starts)

@@ -32,6 +32,10 @@ def visible_to(
     prefix = f"{field}__path" if field else "path"
     condition = Q(**{f"{prefix}__startswith": department.path})
     if shared_field:
-        condition |= Q(**{f"{shared_field}__path__startswith": department.path})
-        return queryset.filter(condition).distinct()
+        # A subquery rather than a join: joining the share table repeats a row once per
+        # matching department, which DISTINCT hides from lists but not from COUNT or AVG.
+        shared = queryset.model._default_manager.filter(
+            **{f"{shared_field}__path__startswith": department.path}
+        ).values("pk")
+        condition |= Q(pk__in=shared)
     return queryset.filter(condition)

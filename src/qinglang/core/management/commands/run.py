@@ -18,9 +18,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from qinglang.celery import ensure_broker_folders
 
 
-def _commands(bind: str, web_workers: int) -> dict[str, list[str]]:
+def _commands(bind: str, web_workers: int, demo_feed: bool) -> dict[str, list[str]]:
     python = sys.executable
-    return {
+    extra = {"demo-feed": [python, "-m", "qinglang", "monitor_demo_feed"]} if demo_feed else {}
+    return extra | {
         "web": [python, "-m", "gunicorn", "qinglang.wsgi", "--bind", bind, "--workers", str(web_workers),
                 "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"],
         "worker": [python, "-m", "celery", "-A", "qinglang.celery", "worker", "--loglevel", "INFO",
@@ -37,10 +38,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--demo-feed", action="store_true", help="also serve the monitor's demo RSS feed")
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_broker_folders()
-        commands = _commands(options["bind"], options["web_workers"])
+        commands = _commands(options["bind"], options["web_workers"], options["demo_feed"])
         children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         stopping = False
 

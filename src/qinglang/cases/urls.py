@@ -1,0 +1,36 @@
+from django.urls import path
+
+from qinglang.cases import joint_views, views
+
+urlpatterns = [
+    path("", views.case_list, name="cases-list"),
+    path("<int:pk>/", views.case_detail, name="cases-detail"),
+    path("<int:pk>/transition/", views.case_transition, name="cases-transition"),
+    path("<int:pk>/assign/", views.case_assign, name="cases-assign"),
+    path("<int:pk>/actions/", views.case_action, name="cases-action"),
+    path("<int:pk>/actions/<int:action_pk>/response/", views.action_response, name="cases-action-response"),
+    path("<int:pk>/actions/<int:action_pk>/letter/", views.action_letter, name="cases-action-letter"),
+    path("<int:pk>/pause/", views.case_pause, name="cases-pause"),
+    path("<int:pk>/resume/", views.case_resume, name="cases-resume"),
+    path("<int:pk>/remind/", views.case_remind, name="cases-remind"),
+    path("<int:pk>/share/", views.case_share, name="cases-share"),
+    path("<int:pk>/operation/", views.case_operation, name="cases-operation"),
+    path("reports/", views.report_list, name="cases-report-list"),
+    path("reports/new/", views.report_new, name="cases-report-new"),
+    path("reports/<int:pk>/", views.report_detail, name="cases-report-detail"),
+    path("reports/<int:pk>/open/", views.report_open_case, name="cases-report-open"),
+    path("reports/<int:pk>/dismiss/", views.report_dismiss, name="cases-report-dismiss"),
+    path("reports/<int:pk>/files/<int:attachment_pk>/", views.attachment, name="cases-report-attachment"),
+    path("statistics/", views.statistics, name="cases-stats"),
+    path("statistics.xlsx", views.statistics_xlsx, name="cases-stats-xlsx"),
+    path("operations/", joint_views.operation_list, name="cases-operation-list"),
+    path("operations/new/", joint_views.operation_new, name="cases-operation-new"),
+    path("operations/<int:pk>/", joint_views.operation_detail, name="cases-operation-detail"),
+    path("meetings/new/", joint_views.meeting_new, name="cases-meeting-new"),
+    path("meetings/<int:pk>/", joint_views.meeting_detail, name="cases-meeting-detail"),
+    path("tasks/<int:pk>/done/", joint_views.task_done, name="cases-task-done"),
+    path("outreach/", joint_views.outreach_list, name="cases-outreach-list"),
+    path("outreach/new/", joint_views.outreach_new, name="cases-outreach-new"),
+    path("outreach/<int:pk>/", joint_views.outreach_detail, name="cases-outreach-detail"),
+    path("outreach/issues/<int:pk>/link/", joint_views.issue_link, name="cases-issue-link"),
+]

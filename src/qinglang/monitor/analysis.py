@@ -1,0 +1,86 @@
+"""The one place the monitor talks to ``qinglang.engine``.
+
+The engine reads its watch list from a file and knows nothing of the database; this adapter
+turns stored rows into what the engine wants (a watch list, ``Doc`` objects) and reads back what
+it made (event labels). If the engine's API moves, only this module changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tempfile
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import rjieba
+
+from qinglang.engine import Doc, Engine, EngineConfig, normalize
+
+_WORD_RE = re.compile(r"\w", re.UNICODE)
+
+
+def watchlist_rows() -> list[dict[str, Any]]:
+    """The active watched entities with their aliases, in a stable order."""
+    from qinglang.monitor.models import WatchedEntity
+
+    rows = []
+    for entity in WatchedEntity.objects.filter(active=True).prefetch_related("aliases").order_by("name"):
+        aliases = sorted(a.alias for a in entity.aliases.all())
+        rows.append({"id": entity.pk, "name": entity.name, "type": entity.type, "aliases": aliases})
+    return rows
+
+
+def watch_hash(rows: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def build_engine(rows: list[dict[str, Any]], snapshot_dir: Path) -> Engine:
+    """A fresh engine for this watch list (the engine only takes a file, so write one)."""
+    if not rows:
+        return Engine(EngineConfig())
+    rows = [{k: v for k, v in row.items() if k != "id"} for row in rows]
+    snapshot_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".json", dir=snapshot_dir, delete=False, encoding="utf-8"
+    ) as handle:
+        json.dump(rows, handle, ensure_ascii=False)
+        path = Path(handle.name)
+    try:
+        return Engine(EngineConfig(watchlist=path))
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def to_engine_doc(
+    pk: int, text: str, title: str, published: datetime, source: str, author: str, url: str
+) -> Doc:
+    """The document as the engine sees it; the same values on replay give the same state."""
+    return Doc(
+        id=str(pk), text=text, time=published.timestamp(), title=title or None,
+        source=source or None, author=author or None, url=url or None,
+    )
+
+
+@lru_cache(maxsize=1)
+def _search_jieba() -> Any:
+    # A plain dictionary, never extended: index and query must be cut the same way forever.
+    return rjieba.Jieba()
+
+
+def _words(tokens: list[str]) -> list[str]:
+    return [t.lower() for t in tokens if _WORD_RE.search(t)]
+
+
+def index_text(title: str, text: str) -> str:
+    """Words for the full-text index: every word and the shorter words inside long ones."""
+    folded = normalize(f"{title} {text}").text
+    return " ".join(_words(_search_jieba().cut_for_search(folded)))
+
+
+def query_words(query: str) -> list[str]:
+    folded = normalize(query).text
+    return list(dict.fromkeys(_words(_search_jieba().cut(folded))))

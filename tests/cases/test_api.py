@@ -1,0 +1,51 @@
+"""Leads from other systems over the API, and case transitions through it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.test import Client
+
+from qinglang.cases.models import Case, Report
+from qinglang.core.models import ApiToken
+
+
+def test_a_monitoring_alert_becomes_a_lead_with_a_token(client: Client, org: dict[str, Any]) -> None:
+    _token, raw = ApiToken.issue(org["duty"], "monitor")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    payload = {"source": "alert", "source_ref": "alert:77", "description": "监测发现多个账号集中发布相同负面内容。",
+               "category": "SMEAR.ASTROTURF", "target_url": "https://bbs.example.com/t/9"}
+    response = client.post("/api/v1/cases/reports", payload, content_type="application/json", **auth)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    report = Report.objects.get(pk=body["id"])
+    assert report.source == "alert" and report.category.code == "SMEAR.ASTROTURF"  # type: ignore[union-attr]
+    again = client.post("/api/v1/cases/reports", payload, content_type="application/json", **auth).json()
+    assert again["duplicate_of"] == report.pk
+
+
+def test_bad_api_input_is_refused(client: Client, org: dict[str, Any]) -> None:
+    client.force_login(org["duty"])
+    bad_category = client.post("/api/v1/cases/reports", {"description": "x", "category": "NOPE"},
+                               content_type="application/json")
+    assert bad_category.status_code == 400 and "NOPE" in bad_category.json()["detail"]
+    public = client.post("/api/v1/cases/reports", {"description": "x", "source": "public"},
+                         content_type="application/json")
+    assert public.status_code == 400
+    client.force_login(org["town_staff"])
+    refused = client.post("/api/v1/cases/reports", {"description": "x"}, content_type="application/json")
+    assert refused.status_code == 403
+
+
+def test_transition_errors_are_409(client: Client, make_case: Callable[..., Case], org: dict[str, Any]) -> None:
+    case = make_case()
+    client.force_login(org["duty"])
+    response = client.post(f"/api/v1/cases/{case.pk}/transition", {"to_status": "closed", "reason": "x",
+                                                                     "legal_basis": "y"},
+                           content_type="application/json")
+    assert response.status_code == 409 and "不能从" in response.json()["detail"]
+    ok = client.post(f"/api/v1/cases/{case.pk}/transition", {"to_status": "triaged", "reason": "研判"},
+                     content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "triaged"
+    assert [t["to_status"] for t in ok.json()["transitions"]] == ["received", "triaged"]

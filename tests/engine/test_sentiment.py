@@ -1,0 +1,158 @@
+"""Stage 7, sentiment: behaviour pinned on short strings written for these tests.
+
+Every name is fictional (云帆集团, 青山化工, 澜石物流, 清溪市). The shipped weights are used, so
+these tests also guard the artefact that scripts/train_sentiment.py writes.
+"""
+
+from __future__ import annotations
+
+from itertools import accumulate
+from pathlib import Path
+
+import pytest
+import rjieba
+
+from qinglang.engine.normalize import normalize
+from qinglang.engine.sentiment import DEFAULT_WEIGHTS, SentimentModel, features
+
+
+@pytest.fixture(scope="module")
+def model() -> SentimentModel:
+    return SentimentModel.load()
+
+
+def tokens(text: str) -> list[str]:
+    """What the pipeline hands the model: rjieba tokens of the normalised text."""
+    return rjieba.cut(normalize(text).text)
+
+
+def tone(model: SentimentModel, text: str) -> float:
+    return model.score(tokens(text))
+
+
+def tone_about(model: SentimentModel, text: str, name: str) -> float:
+    norm = normalize(text).text
+    toks = rjieba.cut(norm)
+    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    spans, at = [], norm.find(name)
+    while at >= 0:
+        spans.append((at, at + len(name)))
+        at = norm.find(name, at + 1)
+    assert spans, f"{name} not in text"
+    return model.score_about(toks, starts, spans)
+
+
+# --- document tone -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "青山化工因偷排废水被环保部门罚款80万元，负责人已被约谈",
+    "澜石物流拖欠司机运费三个月，数十名司机上门讨薪",
+    "清溪市一化工厂凌晨发生爆炸，造成两人死亡",
+    "云帆集团涉嫌财务造假，证监会已立案调查",
+])
+def test_negative_news_is_negative(model: SentimentModel, text: str) -> None:
+    assert tone(model, text) < 0
+
+
+@pytest.mark.parametrize("text", [
+    "青山化工新厂顺利投产，全年营收同比增长三成",
+    "云帆集团荣获省级科技进步一等奖",
+    "清溪市新建三所学校正式开学，惠及近万名学生",
+])
+def test_positive_news_is_positive(model: SentimentModel, text: str) -> None:
+    assert tone(model, text) > 0
+
+
+def test_weibo_complaint_is_negative(model: SentimentModel) -> None:
+    post = "//@小鹿:同遇到 //@清溪维权群:在云帆商城买的耳机三天就坏了，客服一直踢皮球，太坑了"
+    assert tone(model, post) < 0
+
+
+def test_weibo_emoticon_sets_the_mood(model: SentimentModel) -> None:
+    plain = "今天去云帆商城排了一个小时的队"
+    assert tone(model, plain + "[怒]") < 0
+    assert tone(model, plain + "[哈哈][哈哈]") > 0
+    assert tone(model, plain + "[怒]") < tone(model, plain) < tone(model, plain + "[哈哈]")
+
+
+def test_bracketed_headline_is_not_an_emoticon() -> None:
+    # 【...】 is normalised to [...]; a long bracketed title must not become one feature.
+    names = features(tokens("【云帆集团发布年度报告】"), {})
+    assert not any(name.startswith("[") and len(name) > 1 for name in names)
+    assert "[怒]" in features(tokens("【云帆】[怒]"), {})
+
+
+# --- negation ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("plain", "negated"), [
+    ("这家店的服务让人满意", "这家店的服务让人不满意"),   # 不 + 满意 are separate tokens
+    ("新系统运行稳定", "新系统运行不稳定"),
+    ("治理效果很明显", "治理效果不明显"),
+    ("青山化工的排污存在隐患", "青山化工实现零隐患"),     # officialese: 零 + a bad thing
+])
+def test_negation_flips_the_tone(model: SentimentModel, plain: str, negated: str) -> None:
+    assert tone(model, plain) * tone(model, negated) < 0
+
+
+def test_negation_scope_stops_at_the_clause() -> None:
+    # "不" negates 贵 within its clause, not 满意 after the comma.
+    names = features(["价格", "不", "贵", ",", "满意"], {})
+    assert "¬贵" in names and "¬满意" not in names and "满意" in names
+
+
+# --- entity-level tone ------------------------------------------------------------------------
+
+def test_tone_about_separates_praise_and_blame_in_one_text(model: SentimentModel) -> None:
+    text = "云帆集团的新产品广受好评，澜石物流却因拖欠运费被多家商户投诉。"
+    assert tone_about(model, text, "云帆集团") > 0
+    assert tone_about(model, text, "澜石物流") < 0
+
+
+def test_tone_about_follows_the_sentence_of_the_mention(model: SentimentModel) -> None:
+    text = "澜石物流发布公告称因涉嫌违规被立案调查。云帆集团当天宣布新品销量创历史新高。"
+    assert tone_about(model, text, "澜石物流") < 0
+    assert tone_about(model, text, "云帆集团") > 0
+
+
+def test_tone_about_without_tonal_words_leans_on_the_document(model: SentimentModel) -> None:
+    text = "云帆集团。员工反映公司长期拖欠工资，多人已申请劳动仲裁"
+    about = tone_about(model, text, "云帆集团")
+    assert about < 0 and abs(about) <= abs(tone(model, text))
+
+
+def test_names_carry_no_tone(model: SentimentModel) -> None:
+    # Places, people and companies seen in the training news must not colour later mentions.
+    for name in ["四川", "北京", "刘翔", "携程", "美团"]:
+        assert model.score([name]) == 0.0
+
+
+# --- the model as an artefact -----------------------------------------------------------------
+
+def test_fast_path_equals_the_feature_map(model: SentimentModel) -> None:
+    """score() takes shortcuts; it must compute exactly the trained function."""
+    for text in ["[怒]服务不是很好，不会再来了//@某人:同感[泪]", "青山化工被约谈后杜绝了违规排污",
+                 "不", "这个靠谱，正能量满满[good]", "【标题】不满意 不 满意 没有问题。"]:
+        toks = tokens(text)
+        reference = model.bias + sum(model.weights.get(name, 0.0) * value
+                                     for name, value in features(toks, model.phrases).items())
+        assert model.logit(toks) == pytest.approx(reference, abs=1e-9)
+
+
+def test_scores_are_bounded_and_empty_is_neutral(model: SentimentModel) -> None:
+    assert model.score([]) == 0.0
+    assert model.score_about([], [], []) == 0.0
+    rant = "垃圾！骗子！差评！太坑了！恶心！"
+    assert -1.0 <= tone(model, rant) < -0.9
+    # Presence, not counts: saying it twenty times is not twenty times as negative.
+    assert tone(model, rant) <= tone(model, rant * 20) < 0
+
+
+def test_load_from_an_explicit_path_gives_the_same_model(tmp_path: Path) -> None:
+    copy = tmp_path / "weights.json"
+    copy.write_bytes(DEFAULT_WEIGHTS.read_bytes())
+    text = tokens("澜石物流拖欠运费")
+    assert SentimentModel.load(copy).score(text) == SentimentModel.load().score(text)
+
+
+def test_shipped_weights_are_small() -> None:
+    assert DEFAULT_WEIGHTS.stat().st_size < 3_000_000

@@ -1,0 +1,122 @@
+"""The push API and the read API: token auth, batches, idempotency, per-item errors, paging."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qinglang.core.models import ApiToken
+from qinglang.monitor.models import Document, Event, RawInput, Source
+from qinglang.monitor.processing import process_partition
+from tests.monitor.corpus import stream
+
+
+def bearer(user: Any) -> dict[str, str]:
+    _, raw = ApiToken.issue(user, "test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def push(client: Client, headers: dict[str, str], body: Any) -> Any:
+    data = body if isinstance(body, str | bytes) else json.dumps(body, ensure_ascii=False)
+    return client.post("/api/v1/documents", data=data, content_type="application/json", **headers)
+
+
+@pytest.fixture
+def duty_token(org: dict[str, Any]) -> dict[str, str]:
+    return bearer(org["duty"])
+
+
+def test_push_stores_new_items_and_reports_duplicates_and_errors(
+    client: Client, duty_token: dict[str, str], queued: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    items = [*stream(3), {"id": "bad", "text": ""}, {"id": "late", "text": "正文", "time": "昨天"}]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = push(client, duty_token, {"source": "合作平台", "items": items}).json()
+    assert (first["created"], first["duplicates"], first["errors"]) == (3, 0, 2)
+    assert first["results"][3]["error"].startswith("缺少正文")
+    assert "时间格式无效" in first["results"][4]["error"]
+    again = push(client, duty_token, {"source": "合作平台", "items": stream(3)}).json()
+    assert (again["created"], again["duplicates"]) == (0, 3)
+    assert [r["id"] for r in again["results"]] == [r["id"] for r in first["results"][:3]]
+    assert Document.objects.count() == 3
+    assert RawInput.objects.filter(channel="api").count() == 2  # the bad items are kept, not dropped
+    assert ("qinglang.monitor.tasks.process_pending", ("zh",)) in queued
+
+
+def test_same_url_without_id_is_one_document(client: Client, duty_token: dict[str, str]) -> None:
+    item = {"url": "https://news.example.cn/x.html", "text": "同一篇文章"}
+    push(client, duty_token, [item])
+    result = push(client, duty_token, [dict(item, text="同一篇文章（转载）")]).json()
+    assert result["duplicates"] == 1
+    assert Document.objects.count() == 1
+
+
+def test_html_instead_of_json_gets_a_clear_error_and_is_kept(client: Client, duty_token: dict[str, str]) -> None:
+    response = push(client, duty_token, "<html><body>502 Bad Gateway</body></html>")
+    assert response.status_code == 400
+    assert "不是有效的 JSON" in response.json()["detail"]
+    assert RawInput.objects.get().payload.startswith("<html>")
+
+
+def test_batches_over_the_limit_are_refused(client: Client, duty_token: dict[str, str], settings: Any) -> None:
+    settings.MONITOR_BATCH_LIMIT = 5
+    response = push(client, duty_token, stream(6))
+    assert response.status_code == 413
+    assert "最多提交 5 条" in response.json()["detail"]
+    assert Document.objects.count() == 0
+
+
+def test_push_needs_a_token_and_a_monitor_role(client: Client, org: dict[str, Any]) -> None:
+    assert push(client, {}, stream(1)).status_code == 401
+    assert push(client, bearer(org["town_staff"]), stream(1)).status_code == 403
+
+
+def test_a_source_of_another_department_cannot_be_pushed_to(client: Client, org: dict[str, Any]) -> None:
+    Source.objects.create(name="公安内部源", kind="push", department=org["police"])
+    org["outsider"].role = "analyst"
+    org["outsider"].save()
+    response = push(client, bearer(org["outsider"]), {"source": "公安内部源", "items": stream(1)})
+    assert response.status_code == 403
+
+
+def test_events_and_documents_are_read_with_paging(
+    client: Client, org: dict[str, Any], duty_token: dict[str, str]
+) -> None:
+    push(client, duty_token, {"source": "合作平台", "items": stream(40)})
+    process_partition("zh")
+    page = client.get("/api/v1/events?page_size=2", **duty_token).json()
+    assert page["count"] == Event.objects.count() > 2
+    assert len(page["items"]) == 2
+    heats = [e["heat"] for e in page["items"]]
+    assert heats == sorted(heats, reverse=True)
+    event = page["items"][0]
+    docs = client.get(f"/api/v1/documents?event={event['id']}&page_size=500", **duty_token).json()
+    assert docs["count"] == event["size"] == len(docs["items"])
+    assert {d["event_id"] for d in docs["items"]} == {event["id"]}
+    second = client.get("/api/v1/events?page=2&page_size=2", **duty_token).json()
+    assert {e["id"] for e in second["items"]}.isdisjoint({e["id"] for e in page["items"]})
+
+
+def test_read_api_is_scoped_to_the_department(client: Client, org: dict[str, Any]) -> None:
+    push(client, bearer(org["duty"]), {"source": "合作平台", "items": stream(5)})
+    process_partition("zh")
+    event = Event.objects.first()
+    assert event is not None
+    outsider = bearer(org["outsider"])
+    # The outsider's role may not use the monitor at all; an analyst elsewhere sees nothing.
+    assert client.get("/api/v1/events", **outsider).status_code == 403
+    org["outsider"].role = "analyst"
+    org["outsider"].save()
+    assert client.get("/api/v1/events", **outsider).json()["count"] == 0
+    assert client.get(f"/api/v1/events/{event.pk}", **outsider).status_code == 404
+    assert client.get("/api/v1/documents", **outsider).json()["count"] == 0
+
+
+def test_the_same_item_twice_in_one_batch_is_stored_once(client: Client, duty_token: dict[str, str]) -> None:
+    item = {"id": "twice", "text": "同一批次里的同一条"}
+    result = push(client, duty_token, [item, item]).json()
+    assert [r["status"] for r in result["results"]] == ["created", "duplicate"]
+    assert result["results"][0]["id"] == result["results"][1]["id"] == Document.objects.get().pk
