@@ -60,3 +60,12 @@ def test_many_authors_posting_copies_is_astroturf() -> None:
     results = [dedup.check(f"{ORIGINAL}#{i}", 1_700_000_000 + i, f"user{i}", f"d{i}") for i in range(5)]
     assert not results[1].astroturf
     assert results[4].astroturf and results[4].group_authors == 5
+
+
+def test_copies_older_than_the_window_are_forgotten() -> None:
+    dedup = Deduplicator(EngineConfig())
+    assert _check(dedup, "old", ORIGINAL) is None
+    assert _check(dedup, "filler", "临川市气象台发布暴雨黄色预警，请市民减少外出。") is None
+    dedup.prune(min_seq=2)  # both items above left the window
+    assert _check(dedup, "again", ORIGINAL) is None
+    assert _check(dedup, "copy", "转发微博 " + ORIGINAL) == "again"

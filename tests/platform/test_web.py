@@ -85,6 +85,11 @@ def test_dashboard_shows_worker_heartbeat(client: Client, org: dict[str, Any]) -
     assert 'class="ok" data-component="scheduler"' in status
 
 
+def test_chinese_even_when_the_browser_asks_for_english(client: Client, db: None) -> None:
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page and "登录" in page
+
+
 def test_english_switch(client: Client, org: dict[str, Any]) -> None:
     client.force_login(org["duty"])
     client.post(reverse("set_language"), {"language": "en", "next": "/"})

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
 
 from qinglang.audit.services import AuditContext, current_context
 from qinglang.core.net import client_ip
@@ -23,6 +25,21 @@ class ContentSecurityPolicyMiddleware:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Chinese unless the user chose otherwise with the language switch (a cookie).
+
+    Django's own middleware would follow the browser's Accept-Language, so an office PC with an
+    English system would show English to staff who never asked for it.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
