@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from qinglang.audit.models import AuditEntry
 from qinglang.audit.services import record
 from qinglang.cases.forms import LookupForm, ReportForm
 from qinglang.cases.models import Report
 from qinglang.cases.services import ReportInput, lookup_report, public_status, submit_report
 from qinglang.core.net import client_ip
+from qinglang.core.throttle import audited_too_often
 
 _RECEIPT_SESSION_KEY = "cases_receipt"
 
@@ -36,8 +36,9 @@ def _reports_blocked(ip: str | None) -> bool:
 
 def _lookups_blocked(ip: str | None) -> bool:
     # Wrong look-ups are in the audit log already; counting there works across processes.
-    failures = AuditEntry.objects.filter(action="cases.lookup_failed", ip=ip, at__gte=_hour_ago())
-    return bool(ip) and failures.count() >= settings.CASES_LOOKUP_RATE_LIMIT
+    return bool(ip) and audited_too_often(
+        "cases.lookup_failed", limit=settings.CASES_LOOKUP_RATE_LIMIT, window_seconds=3600, ip=ip
+    )
 
 
 def _raw_submission(request: HttpRequest) -> dict[str, Any]:

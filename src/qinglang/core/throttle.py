@@ -1,15 +1,15 @@
-"""Login throttling, counted from the audit log itself.
+"""Throttling counted from the audit log itself.
 
-Failed logins are already recorded in the (shared, persistent) audit chain, so counting them
-there works across web processes and restarts without a separate store.
+Failed logins and failed public look-ups are already recorded in the (shared, persistent) audit
+chain, so counting them there works across web processes and restarts without a separate store.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from qinglang.audit.models import AuditEntry
@@ -18,13 +18,17 @@ from qinglang.audit.models import AuditEntry
 PER_ADDRESS_FACTOR = 4
 
 
-def _recent_failures() -> QuerySet[AuditEntry]:
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    return AuditEntry.objects.filter(action="auth.login_failed", at__gte=since)
+def audited_too_often(action: str, *, limit: int, window_seconds: int, **filters: Any) -> bool:
+    """Whether ``action`` was recorded ``limit`` times or more in the last ``window_seconds``
+    for the rows matching ``filters`` (e.g. ``ip=...`` or ``detail__username=...``)."""
+    since = timezone.now() - timedelta(seconds=window_seconds)
+    return AuditEntry.objects.filter(action=action, at__gte=since, **filters).count() >= limit
 
 
 def login_blocked(username: str, ip: str | None) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    if _recent_failures().filter(detail__username=username).count() >= limit:
+    limit, window = settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW_SECONDS
+    if audited_too_often("auth.login_failed", limit=limit, window_seconds=window, detail__username=username):
         return True
-    return bool(ip) and _recent_failures().filter(ip=ip).count() >= limit * PER_ADDRESS_FACTOR
+    return bool(ip) and audited_too_often(
+        "auth.login_failed", limit=limit * PER_ADDRESS_FACTOR, window_seconds=window, ip=ip
+    )

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qinglang.audit.models import AuditEntry
 from qinglang.audit.services import record
 from qinglang.core.net import client_ip
+from qinglang.core.throttle import audited_too_often
 from qinglang.eservice import open311, services, wechat
 from qinglang.eservice.forms import PublicRequestForm, RatingForm, TrackForm
 from qinglang.eservice.models import Channel, ServiceRequest
@@ -36,9 +36,9 @@ def _form_blocked(ip: str | None) -> bool:
 
 def _track_blocked(ip: str | None) -> bool:
     # Failed look-ups are in the audit log already; counting them there works across processes.
-    since = timezone.now() - HOUR
-    failures = AuditEntry.objects.filter(action="eservice.track_failed", ip=ip, at__gte=since).count()
-    return failures >= settings.ESERVICE_TRACK_FAILURE_LIMIT
+    return audited_too_often(
+        "eservice.track_failed", limit=settings.ESERVICE_TRACK_FAILURE_LIMIT, window_seconds=3600, ip=ip
+    )
 
 
 def _limited(request: HttpRequest, message: str) -> HttpResponse:
