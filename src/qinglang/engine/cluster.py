@@ -201,6 +201,7 @@ class Clusterer:
         self.postings: dict[object, list[Event]] = {}
         self.next_num = 0
         self.items = 0
+        self._sweep: list[object] = []   # posting keys still to check in the current sweep
 
     # -- scoring -----------------------------------------------------------------------------
     def _candidates(self, item: ItemVectors) -> list[Event]:
@@ -381,6 +382,16 @@ class Clusterer:
             if ev.last_time >= horizon and len(events) <= self.cfg.max_events:
                 break
             del events[num]
-        if self.items % (self.cfg.prune_every * 200) == 0:  # keys whose events all aged out
-            live = self.events
-            self.postings = {k: p for k, p in self.postings.items() if any(live.get(e.num) is e for e in p)}
+        self._sweep_postings()
+
+    def _sweep_postings(self, batch: int = 2000) -> None:
+        """Drop posting lists whose events all aged out, a batch of keys per prune: a full
+        pass over every key at once would stall the stream for seconds in a big window."""
+        if not self._sweep:
+            self._sweep = list(self.postings)
+        live = self.events
+        for key in self._sweep[-batch:]:
+            plist = self.postings.get(key)
+            if plist is not None and not any(live.get(e.num) is e for e in plist):
+                del self.postings[key]
+        del self._sweep[-batch:]

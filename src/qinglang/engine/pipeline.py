@@ -23,6 +23,7 @@ from .entities import EntityFinder, Mention, anchors, load_watchlist
 from .normalize import Normalized, normalize
 from .risk import Risk, assess
 from .segment import Segmented, Segmenter, load_stopwords
+from .sentiment import SentimentModel
 
 SNAPSHOT_VERSION = 1
 
@@ -107,24 +108,6 @@ class Result:
                 "categories": self.categories, "risk": self.risk.to_dict()}
 
 
-class _NeutralTone:
-    """Used only if the sentiment model cannot be loaded; says so rather than guessing."""
-
-    def score(self, tokens: list[str]) -> float:
-        return 0.0
-
-    def score_about(self, tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]]) -> float:
-        return 0.0
-
-
-def _load_sentiment() -> Any:
-    try:
-        from .sentiment import SentimentModel
-    except ImportError:  # pragma: no cover - the model ships with the package
-        return _NeutralTone()
-    return SentimentModel.load()
-
-
 class Engine:
     def __init__(self, config: EngineConfig | None = None, classifiers: Iterable[Classifier] = ()) -> None:
         self.cfg = config or EngineConfig()
@@ -133,7 +116,7 @@ class Engine:
         self.entities = EntityFinder(watched, self.segmenter)
         self.rules = RuleClassifier(load_taxonomy(self.cfg.taxonomy))
         self.classifiers: list[Classifier] = [self.rules, *classifiers]
-        self.sentiment = _load_sentiment()
+        self.sentiment = SentimentModel.load()
         self.dedup = Deduplicator(self.cfg)
         self.clusterer = Clusterer(self.cfg)
         self.bursts = BurstDetector(self.cfg)

@@ -116,12 +116,18 @@ class Segmenter:
             self.proper = set(self.added)
             seen = [None] * len(tokens)
         # the new words, picked out in C (most items bring one or two: numbers, names)
+        numbers = False
         for tok in set(compress(tokens, map(is_, seen, repeat(None)))):
+            if tok.isdigit():  # never a term, and endless in variety: not worth remembering
+                numbers = True
+                continue
             keep = _is_content(tok, self._stopwords)
             flags[tok] = int(keep)
             # judged once per new word: the tagger's cost is paid per vocabulary, not per item
             if keep and self._looks_proper(tok):
                 self.proper.add(tok)
+        if numbers:
+            return [flags.get(t, 0) for t in tokens]
         return list(map(flags.__getitem__, tokens))
 
     def cut(self, text: str, lead_chars: int = 1 << 30) -> Segmented:
