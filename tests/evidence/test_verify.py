@@ -254,3 +254,21 @@ def test_console_script_verifies_a_received_copy(package: Path, tmp_path: Path) 
 def test_command_line_refuses_bad_urls(db: None) -> None:
     with pytest.raises(CommandError, match="http"):
         call_command("evidence", "capture", "file:///etc/passwd")
+
+
+def test_a_header_zipfile_cannot_read_is_reported_not_raised(tmp_path: Path) -> None:
+    # A flipped bit in a zip header can name a compression method zipfile does not implement;
+    # the verifier must report that as a failed check rather than crash.
+    import zipfile
+
+    path = tmp_path / "odd.wacz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("datapackage.json", "{}")
+    data = bytearray(path.read_bytes())
+    for signature, method_offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = data.index(signature) + method_offset
+        data[at : at + 2] = (99).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    report = verify.verify(path)
+    assert not report.ok
+    assert any(check.name == "zip" and not check.ok for check in report.checks)

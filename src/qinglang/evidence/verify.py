@@ -167,7 +167,9 @@ def verify(
     whole = check_whole(path, expected_sha256)
     try:
         files = read_package(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+        # zipfile raises NotImplementedError for an unknown version or compression method and
+        # RuntimeError for encryption: a tampered header can produce either.
         return Report([*whole, Check("zip", False, f"不是有效的 WACZ/ZIP 文件: {exc}")])
     checks = [*whole, Check("zip", True, f"{len(files)} 个文件")]
     for step in (check_datapackage, check_manifest, check_warc):
