@@ -6,7 +6,7 @@ QL := $(VENV)/bin/qinglang
 VENDOR := src/qinglang/static/vendor
 VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js
 
-.PHONY: messages demo test test-fast lint bench eval static venv migrations-check clean
+.PHONY: messages demo test test-fast lint bench eval static venv replay-tools migrations-check clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "Python's venv module is missing: on Debian run 'apt install python3-venv'." >&2; exit 1; }
@@ -16,6 +16,14 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 venv: $(VENV)/.installed
+
+# pywb in a venv of its own (see requirements-replay.txt) for the evidence replay test; without
+# it (no package index, say) that test is skipped with a message, and CI makes it required.
+REPLAY_VENV := .venv-replay
+replay-tools: $(REPLAY_VENV)/.installed
+$(REPLAY_VENV)/.installed: requirements-replay.txt
+	@{ $(PYTHON) -m venv $(REPLAY_VENV) && $(REPLAY_VENV)/bin/python -m pip install -q -r requirements-replay.txt \
+		&& touch $@; } || echo "pywb could not be installed: the evidence replay test will be skipped." >&2
 
 # Front-end packages come from npm (package-lock.json is committed); their built files are copied
 # into static files. Without npm the pages still work, without live refresh and charts.
@@ -32,7 +40,7 @@ demo: venv static
 	DEBUG=1 $(QL) collectstatic --no-input -v0
 	DEBUG=1 QINGLANG_ALLOW_PRIVATE_URLS=1 $(QL) run --demo-feed
 
-test: venv static
+test: venv static replay-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: venv
@@ -56,7 +64,7 @@ eval: venv
 	$(PY) eval/gate.py
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(REPLAY_VENV) node_modules $(VENDOR) var .pytest_cache .mypy_cache .ruff_cache
 
 # Extract strings (needs GNU gettext's xgettext) into the project catalogue and into each module
 # that keeps its own (src/qinglang/<module>/locale/), then compile them all with polib.

@@ -273,6 +273,10 @@ QINGLANG_EVIDENCE_SIGNING_KEY = env("QINGLANG_EVIDENCE_SIGNING_KEY")
 QINGLANG_EVIDENCE_SIGNING_CERT = env("QINGLANG_EVIDENCE_SIGNING_CERT")
 # Chromium for captures; empty means the `chromium` on PATH.
 QINGLANG_CHROMIUM = env("QINGLANG_CHROMIUM")
+# A running capture silent this long lost its worker: it is queued again, and after this many
+# attempts marked failed (the silence limit is far above one capture's own time limits).
+QINGLANG_EVIDENCE_STALE_SECONDS = envint("QINGLANG_EVIDENCE_STALE_SECONDS", 900)
+QINGLANG_EVIDENCE_MAX_ATTEMPTS = envint("QINGLANG_EVIDENCE_MAX_ATTEMPTS", 3)
 CELERY_BEAT_SCHEDULE["evidence-recapture-due"] = {
     "task": "qinglang.evidence.tasks.recapture_due",
     "schedule": 300.0,

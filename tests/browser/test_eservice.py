@@ -102,3 +102,37 @@ def test_form_dispatch_reply_close_and_rating(browser_page: Any, live_server: An
     assert (req.status, req.rating, req.handling_department) == (Status.RATED, 5, stations["village"])
     assert list(req.transitions.values_list("to_status", flat=True)) == [
         "accepted", "dispatched", "in_progress", "replied", "closed", "rated"]
+
+
+def test_office_sets_a_type_to_dispatch_itself(browser_page: Any, live_server: Any,
+                                               stations: dict[str, Any]) -> None:
+    """The duty officer gives a new type a department; the next request of that type is
+    dispatched to it by the system."""
+    duty = staff_page(browser_page, live_server, "duty")
+    duty.goto(f"{live_server.url}/eservice/")
+    duty.click(".es-actions a[href='/eservice/types/']")
+    duty.wait_for_selector("h1:has-text('诉求类型')")
+    duty.click("#new-type")
+    duty.fill("#id_name", "电信诈骗举报")
+    duty.fill("#id_code", "fraud")
+    duty.fill("#id_time_limit_days", "1")
+    duty.select_option("#id_department", label="测试市公安局网安支队")
+    duty.click("#type-form button[type=submit]")
+    duty.wait_for_selector("tr:has-text('电信诈骗举报'):has-text('自动派单')")
+    duty.screenshot(path=str(ARTIFACTS / "eservice-request-types.png"), full_page=True)
+
+    town = staff_page(browser_page, live_server, "town_staff")
+    town.goto(f"{live_server.url}/eservice/requests/new/")
+    town.select_option("#id_request_type", label="电信诈骗举报")
+    town.fill("#id_description", "来电反映有人冒充客服要求转账")
+    town.fill("#id_place", "测试镇中心街")
+    town.select_option("#id_channel", value="phone")
+    town.click("button[type=submit].primary")
+    town.wait_for_selector("#es-status:has-text('派单')")
+    assert "自动派单" in town.locator("#history").inner_text()
+
+    town.goto(f"{live_server.url}/eservice/stations/town/edit/")
+    town.fill("#id_phone", "0595-7654321")
+    town.click("#station-form button[type=submit]")
+    town.wait_for_selector(".es-station:has-text('0595-7654321')")
+    assert StationProfile.objects.get(department=stations["town"]).phone == "0595-7654321"

@@ -110,3 +110,27 @@ def test_watched_enterprise_page_and_alias_form(browser_page: Any, live_server: 
     page.goto(f"{live_server.url}/monitor/sources/")
     assert "清溪论坛" in page.inner_text("table")
     page.screenshot(path=str(ARTIFACTS / "monitor-sources.png"), full_page=True)
+
+
+def test_sparklines_and_the_alert_rule_form(browser_page: Any, live_server: Any, desk: dict[str, Any]) -> None:
+    publish(3)
+    page = browser_page
+    sign_in(page, live_server.url, "duty")
+    page.goto(f"{live_server.url}/monitor/")
+    page.wait_for_selector(".spark[data-event] canvas")  # ECharts replaced the server-drawn line
+    assert page.locator(".spark[data-event] svg").count() == 0
+
+    page.click("nav.mon-tabs >> text=预警规则")
+    page.wait_for_selector("text=删帖勒索")
+    page.select_option("#id_kind", "keyword")
+    assert page.is_visible("#id_keyword") and not page.is_visible("#id_category")
+    page.select_option("#id_kind", "category")
+    assert page.is_visible("#id_category") and not page.is_visible("#id_keyword")
+    page.fill("#id_name", "水军")
+    page.click("form.rule-form button[type=submit]")
+    page.wait_for_selector("text=危害类别规则必须选择危害类别。")
+    page.select_option("#id_category", "SMEAR.ASTROTURF")
+    page.click("form.rule-form button[type=submit]")
+    page.wait_for_selector("text=已添加预警规则“水军”。")
+    assert AlertRule.objects.get(name="水军").category == "SMEAR.ASTROTURF"
+    page.screenshot(path=str(ARTIFACTS / "monitor-rules.png"), full_page=True)

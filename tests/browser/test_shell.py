@@ -53,3 +53,23 @@ def test_narrow_screen_folds_the_navigation(browser_page: Any, live_server: Any,
     page.click(".nav-toggle-label")
     assert page.locator(".mainnav").is_visible()
     page.screenshot(path=str(ARTIFACTS / "dashboard-narrow.png"), full_page=True)
+
+
+def test_navigation_has_one_item_per_module_with_its_pages_below(
+    browser_page: Any, live_server: Any, org: dict[str, Any]
+) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, live_server.url, "admin")
+    page.wait_for_selector("h1:has-text('工作台')")
+    head = page.locator(".navgroup-head", has_text="舆情监测")
+    alerts = page.locator(".navmenu a", has_text="预警")
+    assert not alerts.first.is_visible()
+    tops = page.eval_on_selector_all(".mainnav > a, .mainnav > .navgroup", "els => els.map(e => e.offsetTop)")
+    page.screenshot(path=str(ARTIFACTS / "nav-wide.png"))
+    assert len(set(tops)) == 1, "the modules fit on one line at 1280 px"
+    head.hover()
+    alerts.first.click()
+    page.wait_for_url("**/monitor/alerts/")
+    page.focus(".navgroup-head >> nth=0")  # keyboard users open the same menu by focus
+    assert page.locator(".navgroup").first.locator(".navmenu").is_visible()

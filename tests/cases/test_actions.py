@@ -63,9 +63,8 @@ def test_a_takedown_notice_letter_is_generated(
     post_action(client, case, kind="takedown", platform="示例微博",
                 urls="https://weibo.example.com/p/1\nhttps://weibo.example.com/p/2")
     action = CaseAction.objects.get()
-    letter = client.get(reverse("cases-action-letter", args=[case.pk, action.pk]))
-    text = letter.content.decode()
-    assert letter["Content-Disposition"].startswith("attachment")
+    assert action.url_list() == ["https://weibo.example.com/p/1", "https://weibo.example.com/p/2"]
+    text = action.letter
     assert text.startswith("示例微博：") and "“清溪爆料君”" in text and "2. https://weibo.example.com/p/2" in text
     assert "有偿删帖、索要删稿费公关费" in text and case.number in text  # type: ignore[operator]
 

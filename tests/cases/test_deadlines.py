@@ -18,6 +18,7 @@ from qinglang.audit.models import AuditEntry
 from qinglang.cases import services, tasks
 from qinglang.cases.models import Case, Reminder
 from qinglang.core.models import CalendarDay
+from qinglang.org.models import User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -117,3 +118,80 @@ def test_a_person_reminds_from_the_case_page(
     assert reminder.kind == "reminder" and reminder.sent_by == org["duty"] and reminder.department == org["police"]
     page = client.post(reverse("cases-pause", args=[case.pk]), {"reason": "等待平台回函"}, follow=True)
     assert "已暂停计时" in page.content.decode() and "等待平台回函" in page.content.decode()
+
+
+def test_overdue_escalation_goes_to_the_departments_head_by_page_and_mail(
+    make_case: Callable[..., Case], org: dict[str, Any], mailoutbox: list[Any]
+) -> None:
+    from qinglang.org.models import Role
+    from tests.conftest import make_user
+
+    head = make_user("police_head", "网安支队支队长", org["police"], Role.CASE_OFFICER, email="head@police.example")
+    make_user("police_admin", "网安支队管理员", org["police"], Role.ADMIN, email="admin@police.example")
+    org["police"].head = head
+    org["police"].save()
+    with at(datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)):
+        case = make_case("assigned", lead="police")
+    with at(datetime(2026, 12, 1, 9, tzinfo=SHANGHAI)):
+        assert tasks.check_deadlines.run() == {"due_soon": 0, "escalated": 1}
+    escalation = Reminder.objects.get(kind="escalation")
+    assert escalation.to_user == head and escalation.case == case
+    [mail] = mailoutbox
+    assert mail.to == ["head@police.example"]
+    assert mail.subject == f"督办：案件{case.number}已超期" and "测试市公安局网安支队" in mail.body
+    entry = AuditEntry.objects.get(action="cases.escalation")
+    assert entry.detail["recipients"] == ["police_head"] and entry.detail["mail_failed"] is False
+
+
+def test_without_a_head_escalation_falls_back_to_the_departments_admins(
+    make_case: Callable[..., Case], org: dict[str, Any], mailoutbox: list[Any]
+) -> None:
+    from qinglang.org.models import Role
+    from tests.conftest import make_user
+
+    first = make_user("police_admin", "网安支队管理员", org["police"], Role.ADMIN, email="a1@police.example")
+    second = make_user("police_admin2", "网安支队副管理员", org["police"], Role.ADMIN, email="a2@police.example")
+    inactive = make_user("police_head", "已离任支队长", org["police"], Role.CASE_OFFICER, is_active=False)
+    org["police"].head = inactive  # a head who has left counts as no head
+    org["police"].save()
+    with at(datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)):
+        make_case("assigned", lead="police")
+    with at(datetime(2026, 12, 1, 9, tzinfo=SHANGHAI)):
+        assert services.check_deadlines() == {"due_soon": 0, "escalated": 1}
+        assert services.check_deadlines() == {"due_soon": 0, "escalated": 0}
+    assert set(Reminder.objects.filter(kind="escalation").values_list("to_user", flat=True)) == {first.pk, second.pk}
+    [mail] = mailoutbox
+    assert sorted(mail.to) == ["a1@police.example", "a2@police.example"]
+
+
+def test_a_reminder_is_mailed_to_the_cases_assignees(
+    client: Client, make_case: Callable[..., Case], org: dict[str, Any], mailoutbox: list[Any]
+) -> None:
+    from qinglang.org.models import Role
+    from tests.conftest import make_user
+
+    org["police_liaison"].email = "liaison@police.example"
+    org["police_liaison"].save()
+    make_user("town_officer", "镇e站办案员", org["town"], Role.CASE_OFFICER, email="officer@town.example")
+    make_user("town_head", "镇e站站长", org["town"], Role.STATION_STAFF, email="head@town.example")
+    org["town"].head = User.objects.get(username="town_head")
+    org["town"].save()
+    org["outsider"].email = "outsider@example.org"  # not on the case: never mailed
+    org["outsider"].save()
+    case = make_case("assigned", lead="police", co=("town",))
+    client.force_login(org["duty"])
+    client.post(reverse("cases-remind", args=[case.pk]), {"message": "请本周内反馈"})
+    [mail] = mailoutbox
+    assert sorted(mail.to) == ["head@town.example", "liaison@police.example", "officer@town.example"]
+    assert mail.subject == f"催办：案件{case.number}"
+    assert "请本周内反馈" in mail.body and "值班员" in mail.body and case.title in mail.body
+    entry = AuditEntry.objects.get(action="cases.reminded")
+    assert entry.detail["mailed_to"] == ["police_liaison", "town_officer", "town_head"]
+
+
+def test_a_reminder_without_addresses_sends_nothing(
+    make_case: Callable[..., Case], org: dict[str, Any], mailoutbox: list[Any]
+) -> None:
+    case = make_case("assigned", lead="police")
+    services.remind(case, org["duty"], "")
+    assert mailoutbox == [] and Reminder.objects.get().message == "请加快办理。"

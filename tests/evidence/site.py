@@ -125,6 +125,16 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def redirect_two(self) -> None:
             self.send(301, b"", Location="/article")
 
+        def old_server(self) -> None:
+            """HTTP/1.0 as simple servers still speak it: no length, the body in a later packet,
+            the end of the body is the end of the connection."""
+            self.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nConnection: close\r\n\r\n")
+            self.wfile.flush()
+            time.sleep(0.3)
+            body = "<html><head><title>老式服务器</title></head><body><p>先发头部，稍后发正文。</p></body></html>"
+            self.wfile.write(body.encode())
+            self.close_connection = True
+
         def missing(self) -> None:
             self.send(404, "<html><body><h1>您访问的文章已被删除</h1></body></html>".encode())
 
@@ -169,6 +179,7 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
         "/redirect/1": Handler.redirect_one,
         "/redirect/2": Handler.redirect_two,
         "/missing": Handler.missing,
+        "/old-server": Handler.old_server,
         "/changing": Handler.changing,
         "/slow": Handler.slow,
         "/huge": Handler.huge,

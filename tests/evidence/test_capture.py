@@ -57,6 +57,16 @@ def test_chinese_article_is_preserved_with_every_artefact(org: dict[str, Any], s
     assert len(tsa.requests) == 1
 
 
+def test_a_server_that_closes_after_the_body_is_captured_whole(org: dict[str, Any], site: Site) -> None:
+    # http.client closes a "Connection: close" connection as soon as the response starts; the
+    # body that arrives later must still be read (and recorded) from the same socket.
+    capture = capture_now(org["duty"], f"{site.base}/old-server")
+    assert capture.status == Capture.Status.DONE and capture.outcome == Capture.Outcome.OK, capture.error
+    assert "稍后发正文" in files_of(capture)["evidence/text.txt"].decode()
+    responses = [body for kind, _, body in warc_records(capture) if kind == "response"]
+    assert any("稍后发正文".encode() in body for body in responses)
+
+
 def dechunk(data: bytes) -> list[bytes]:
     pieces = []
     while True:

@@ -189,6 +189,7 @@ def test_reports_are_generated_and_exported(client: Client, stocked: dict[str, A
     xlsx = client.get(reverse("monitor-report-export", args=[report.pk, "xlsx"]))
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["热点事件", "重点企业", "声量"]
+    assert len(book["声量"]._charts) == 1 and len(book["热点事件"]._charts) == 1
     assert book["热点事件"]["A3"].value == top["label"]
     assert book["重点企业"]["A2"].value == "星河科技"
     assert "news.example.cn" in book["热点事件"]["G3"].value

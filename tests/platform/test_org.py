@@ -110,3 +110,19 @@ def test_shared_rows_are_not_repeated(org: dict[str, Any]) -> None:
     # Grouped counts are where a join through the share table would count the town twice.
     per_kind = {row["kind"]: row["n"] for row in visible.values("kind").annotate(n=Count("pk"))}
     assert per_kind == {"town_station": 1, "village_station": 2}
+
+
+def test_a_departments_head_is_optional_and_set_in_the_admin(org: dict[str, Any], client: Any) -> None:
+    police = org["police"]
+    assert police.head is None  # nullable: departments work without one
+    client.force_login(org["admin"])
+    url = f"/admin/org/department/{police.pk}/change/"
+    assert 'name="head"' in client.get(url).content.decode()
+    data = {"name": police.name, "code": police.code, "kind": police.kind, "parent": "", "is_active": "on",
+            "head": org["police_liaison"].pk}
+    assert client.post(url, data).status_code == 302
+    police.refresh_from_db()
+    assert police.head == org["police_liaison"] and list(org["police_liaison"].headed_departments.all()) == [police]
+    org["police_liaison"].delete()  # a head who is removed leaves the department headless, not deleted
+    police.refresh_from_db()
+    assert police.head is None

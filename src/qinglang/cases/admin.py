@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from qinglang.cases.models import Case, HarmCategory, JointMeeting, JointOperation, OutreachActivity, Report, Task
+from qinglang.cases.models import (
+    Case,
+    HarmCategory,
+    JointMeeting,
+    JointOperation,
+    OutreachActivity,
+    Question,
+    QuestionAnswer,
+    Report,
+    Task,
+)
 
 
 @admin.register(HarmCategory)
@@ -29,4 +39,21 @@ class ReportAdmin(admin.ModelAdmin[Report]):
 admin.site.register(JointOperation)
 admin.site.register(JointMeeting)
 admin.site.register(Task)
-admin.site.register(OutreachActivity)
+
+
+class QuestionInline(admin.TabularInline[Question, OutreachActivity]):
+    model = Question
+    extra = 0
+
+
+@admin.register(OutreachActivity)
+class OutreachActivityAdmin(admin.ModelAdmin[OutreachActivity]):
+    list_display = ["title", "kind", "department", "held_on"]
+    list_filter = ["kind"]
+    inlines = [QuestionInline]
+
+
+@admin.register(QuestionAnswer)
+class QuestionAnswerAdmin(admin.ModelAdmin[QuestionAnswer]):
+    list_display = ["question", "enterprise", "value", "updated"]
+    search_fields = ["enterprise"]

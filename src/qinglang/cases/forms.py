@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import pgettext_lazy
 
-from qinglang.cases import creditcode
+from qinglang.cases import creditcode, questionnaires
 from qinglang.cases.categories import active_categories
 from qinglang.cases.models import (
     ActionKind,
@@ -19,10 +19,13 @@ from qinglang.cases.models import (
     JointMeeting,
     JointOperation,
     OutreachActivity,
+    Question,
     Report,
     Task,
 )
 from qinglang.cases.workflow import CaseStatus, allowed_next
+from qinglang.evidence.models import Capture
+from qinglang.evidence.services import visible as visible_captures
 from qinglang.org.models import Department
 
 # Attachments are recognised by their first bytes, not by the name or the browser's claim.
@@ -235,14 +238,27 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 
 
+class CaptureChoiceField(forms.ModelMultipleChoiceField[Capture]):
+    def label_from_instance(self, obj: Any) -> str:
+        title = obj.title or obj.url
+        return f"{obj.public_id} · {title[:60]}"
+
+
 class ActionForm(forms.ModelForm[CaseAction]):
     urls = forms.CharField(
         label=pgettext_lazy("cases", "Links to take down (one per line)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    captures = CaptureChoiceField(
+        label=pgettext_lazy("cases", "Evidence items"),
+        queryset=Capture.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=pgettext_lazy("cases", "Items preserved in the evidence module that your department may see."),
+    )
     evidence = forms.CharField(
-        label=pgettext_lazy("cases", "Evidence items (one per line: reference, then SHA-256 if known)"),
+        label=pgettext_lazy("cases", "Other evidence (one per line: reference, then SHA-256 if known)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -268,6 +284,12 @@ class ActionForm(forms.ModelForm[CaseAction]):
             "minutes": forms.Textarea(attrs={"rows": 3}),
             "response": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only what the user's department may see is offered, and only that is accepted.
+        offered = visible_captures(user).order_by("-created", "-pk")
+        self.fields["captures"].queryset = offered  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -392,3 +414,49 @@ class OutreachForm(forms.ModelForm[OutreachActivity]):
 class IssueLinkForm(forms.Form):
     case_number = forms.CharField(label=pgettext_lazy("cases", "Case number"), max_length=30, required=False)
     task_title = forms.CharField(label=pgettext_lazy("cases", "Or create a task"), max_length=200, required=False)
+
+
+class QuestionForm(forms.ModelForm[Question]):
+    class Meta:
+        model = Question
+        fields = ["text", "kind", "options"]
+        widgets = {"options": forms.Textarea(attrs={"rows": 3})}
+
+    def option_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("options", "").splitlines() if line.strip()]
+
+
+def _answer_field(question: Question) -> forms.Field:
+    label = f"{question.position}. {question.text}"
+    if question.kind == Question.Kind.MULTI:
+        choices = [(o, o) for o in question.option_list()]
+        return forms.MultipleChoiceField(
+            label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+        )
+    if question.kind == Question.Kind.TEXT:
+        return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    options: list[tuple[str, Any]] = [(o, o) for o in question.option_list()]
+    if question.kind == Question.Kind.RATING:
+        options = [(r, r) for r in questionnaires.RATINGS]
+    elif question.kind == Question.Kind.YES_NO:
+        options = [
+            (questionnaires.YES, pgettext_lazy("cases", "Yes")),
+            (questionnaires.NO, pgettext_lazy("cases", "No")),
+        ]
+    return forms.ChoiceField(label=label, choices=options, required=False, widget=forms.RadioSelect)
+
+
+class AnswerForm(forms.Form):
+    """One enterprise's answers to a questionnaire: one field per question, typed by its kind."""
+
+    enterprise = forms.ChoiceField(label=pgettext_lazy("cases", "Enterprise"), choices=())
+
+    def __init__(self, *args: Any, activity: OutreachActivity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = list(activity.questions.all())
+        self.fields["enterprise"].choices = [(e, e) for e in activity.enterprise_list()]  # type: ignore[attr-defined]
+        for question in self.questions:
+            self.fields[f"q{question.pk}"] = _answer_field(question)
+
+    def answers(self) -> dict[int, str | list[str]]:
+        return {q.pk: self.cleaned_data.get(f"q{q.pk}") or "" for q in self.questions}

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qinglang.audit.services import record
-from qinglang.cases import forms, services
+from qinglang.cases import forms, questionnaires, services
 from qinglang.cases.models import JointMeeting, JointOperation, OutreachActivity, OutreachIssue, Task
 from qinglang.org.scoping import visible_to
 
@@ -181,16 +181,63 @@ def outreach_new(request: HttpRequest) -> HttpResponse:
 
 def outreach_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(outreach_for(request.user), pk=pk)
-    return render(
-        request,
-        "cases/outreach_detail.html",
-        {
-            "activity": activity,
-            "issues": activity.issues.select_related("case", "task"),
-            "link_form": forms.IssueLinkForm(),
-            "can_act": services.can_act(request.user),
-        },
-    )
+    context: dict[str, Any] = {
+        "activity": activity,
+        "issues": activity.issues.select_related("case", "task"),
+        "link_form": forms.IssueLinkForm(),
+        "can_act": services.can_act(request.user),
+    }
+    if activity.kind == OutreachActivity.Kind.QUESTIONNAIRE:
+        context |= {
+            "questionnaire": True,
+            "tallies": questionnaires.tally(activity),
+            "questions": activity.questions.all(),
+            "matrix": questionnaires.answer_matrix(activity),
+            "question_form": forms.QuestionForm(auto_id="qn_%s"),
+            "answer_form": forms.AnswerForm(activity=activity, auto_id="an_%s"),
+        }
+    return render(request, "cases/outreach_detail.html", context)
+
+
+def _outreach_post(request: HttpRequest, pk: int, act: Any) -> HttpResponse:
+    """A POST on one outreach activity the user may see (404 otherwise); the rule's error is shown."""
+    activity = get_object_or_404(outreach_for(request.user), pk=pk)
+    try:
+        act(activity)
+    except services.CaseRuleError as error:
+        messages.error(request, str(error))
+    return redirect("cases-outreach-detail", pk=activity.pk)
+
+
+def _form_problem(form: Any) -> services.CaseRuleError:
+    return services.CaseRuleError("；".join(" ".join(errors) for errors in form.errors.values()) or "输入有误。")
+
+
+@require_POST
+def question_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(activity: OutreachActivity) -> None:
+        form = forms.QuestionForm(request.POST)
+        if not form.is_valid():
+            raise _form_problem(form)
+        data = form.cleaned_data
+        questionnaires.add_question(
+            activity, request.user, text=data["text"], kind=data["kind"], options=form.option_list()
+        )
+
+    return _outreach_post(request, pk, act)
+
+
+@require_POST
+def answers_record(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(activity: OutreachActivity) -> None:
+        form = forms.AnswerForm(request.POST, activity=activity)
+        if not form.is_valid():
+            raise _form_problem(form)
+        enterprise = form.cleaned_data["enterprise"]
+        answered = questionnaires.record_answers(activity, request.user, enterprise, form.answers())
+        messages.success(request, f"已记录“{enterprise}”的{answered}项回答。")
+
+    return _outreach_post(request, pk, act)
 
 
 @require_POST

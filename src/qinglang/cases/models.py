@@ -26,6 +26,8 @@ __all__ = [
     "JointOperation",
     "OutreachActivity",
     "OutreachIssue",
+    "Question",
+    "QuestionAnswer",
     "Reminder",
     "Report",
     "ReportAttachment",
@@ -296,9 +298,17 @@ class CaseAction(models.Model):
     attendees = models.TextField(pgettext_lazy("cases", "attendees"), blank=True)
     minutes = models.TextField(pgettext_lazy("cases", "minutes"), blank=True)
     letter = models.TextField(pgettext_lazy("cases", "notice letter"), blank=True)
+    target_urls = models.TextField(pgettext_lazy("cases", "links to take down"), blank=True)  # one per line
     filed_number = models.CharField(pgettext_lazy("cases", "filing number"), max_length=60, blank=True)
     receiving_unit = models.CharField(pgettext_lazy("cases", "receiving unit"), max_length=120, blank=True)
     response = models.TextField(pgettext_lazy("cases", "target's response"), blank=True)
+    # Items preserved by the evidence module; outside references stay in ``EvidenceLink``.
+    captures = models.ManyToManyField(
+        "evidence.Capture",
+        verbose_name=pgettext_lazy("cases", "evidence items"),
+        blank=True,
+        related_name="case_actions",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 
@@ -310,9 +320,13 @@ class CaseAction(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.principal}"
 
+    def url_list(self) -> list[str]:
+        return [line.strip() for line in self.target_urls.splitlines() if line.strip()]
+
 
 class EvidenceLink(models.Model):
-    """A pointer to an evidence item (a capture in the evidence module, or an outside reference)."""
+    """A pointer to evidence kept outside the evidence module (a reference and its hash); captures
+    of the evidence module are linked through ``CaseAction.captures``."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
     action = models.ForeignKey(CaseAction, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
@@ -486,3 +500,56 @@ class OutreachIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise}: {self.issue[:40]}"
+
+
+class Question(models.Model):
+    """One question of an outreach questionnaire, with its type and (for choices) its options."""
+
+    class Kind(models.TextChoices):
+        CHOICE = "choice", pgettext_lazy("cases", "Single choice")
+        MULTI = "multi", pgettext_lazy("cases", "Multiple choice")
+        RATING = "rating", pgettext_lazy("cases", "Rating (1–5)")
+        YES_NO = "yes_no", pgettext_lazy("cases", "Yes or no")
+        TEXT = "text", pgettext_lazy("cases", "Free text")
+
+    activity = models.ForeignKey(OutreachActivity, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(pgettext_lazy("cases", "question"), max_length=300)
+    kind = models.CharField(pgettext_lazy("cases", "question type"), max_length=8, choices=Kind.choices)
+    options = models.TextField(
+        pgettext_lazy("cases", "options"), blank=True, help_text=pgettext_lazy("cases", "One option per line.")
+    )
+
+    class Meta:
+        verbose_name = pgettext_lazy("cases", "question")
+        verbose_name_plural = pgettext_lazy("cases", "questions")
+        ordering = ["activity", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["activity", "position"], name="cases_question_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
+    def option_list(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+
+class QuestionAnswer(models.Model):
+    """One enterprise's answer to one question (several options of a multiple choice: one per line)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    enterprise = models.CharField(pgettext_lazy("cases", "enterprise"), max_length=200)
+    value = models.TextField(pgettext_lazy("cases", "answer"))
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["question", "enterprise"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "enterprise"], name="cases_answer_once_per_enterprise")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}: {self.value[:40]}"
+
+    def value_list(self) -> list[str]:
+        return [line for line in self.value.splitlines() if line]

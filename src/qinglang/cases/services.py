@@ -16,9 +16,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext
 
 from qinglang.audit.services import record
 from qinglang.cases.categories import active_categories
@@ -34,6 +36,8 @@ from qinglang.cases.models import (
 )
 from qinglang.cases.workflow import NEEDS_LEGAL_BASIS, CaseStatus, InvalidCaseTransition, allowed_next
 from qinglang.core.workdays import deadline, working_days_left
+from qinglang.evidence.models import Capture
+from qinglang.evidence.services import visible as visible_captures
 from qinglang.org.models import Department, DepartmentKind, Role, User
 from qinglang.org.scoping import visible_to
 
@@ -401,15 +405,25 @@ def share(case: Case, user: Any, department: Department) -> None:
 ACTION_STATUSES = frozenset({CaseStatus.ASSIGNED, CaseStatus.INVESTIGATING, CaseStatus.ACTION_TAKEN})
 
 
-def record_action(case: Case, user: Any, action: CaseAction, evidence: Iterable[tuple[str, str]] = ()) -> CaseAction:
-    """Save a typed action taken on ``case``, with its evidence references (reference, sha256)."""
+def record_action(
+    case: Case,
+    user: Any,
+    action: CaseAction,
+    evidence: Iterable[tuple[str, str]] = (),
+    captures: Iterable[Capture] = (),
+) -> CaseAction:
+    """Save a typed action taken on ``case``, with the evidence module's items it rests on
+    (``captures``, each one the user's department may see) and outside references (reference, sha256)."""
     require_actor(user)
     if case.status not in ACTION_STATUSES:
         raise CaseRuleError("案件须已交办、尚未办结，才能登记处置措施。")
+    evidence, captures = list(evidence), list(captures)
+    _check_captures(user, captures)
     action.case, action.created_by = case, user
     action.department_id = action.department_id or user.department_id or case.department_id
     with transaction.atomic():
         action.save()
+        action.captures.set(captures)
         for reference, digest in evidence:
             EvidenceLink.objects.create(case=case, action=action, reference=reference, sha256=digest)
         record(
@@ -420,9 +434,18 @@ def record_action(case: Case, user: Any, action: CaseAction, evidence: Iterable[
                 "kind": action.kind,
                 "principal": action.principal,
                 "evidence": [ref for ref, _ in evidence],
+                "captures": [c.public_id for c in captures],
             },
         )
     return action
+
+
+def _check_captures(user: Any, captures: list[Capture]) -> None:
+    """An action may only rest on evidence the user's department may see (the form offers no
+    other, this guards the other callers)."""
+    wanted = {c.pk for c in captures}
+    if len(wanted) != visible_captures(user).filter(pk__in=wanted).count():
+        raise CaseRuleError("所选证据中有您所在部门无权查看的条目。")
 
 
 def record_response(action: CaseAction, user: Any, response: str) -> None:
@@ -479,7 +502,7 @@ def resume(case: Case, user: Any) -> None:
 
 
 def remind(case: Case, user: Any, message: str) -> Reminder:
-    """A person's reminder (催办) to the lead department."""
+    """A person's reminder (催办) to the lead department; the case's assignees get it by e-mail."""
     require_actor(user)
     if not case.is_open:
         raise CaseRuleError("案件已结束，无需催办。")
@@ -490,19 +513,53 @@ def remind(case: Case, user: Any, message: str) -> Reminder:
         message=message or "请加快办理。",
         sent_by=user,
     )
-    record("cases.reminded", target=case, detail={"message": reminder.message})
+    to = assignees(case)
+    failed = _mail(*_reminder_mail(case, user, reminder.message), to)
+    record(
+        "cases.reminded",
+        target=case,
+        detail={"message": reminder.message, "mailed_to": [u.username for u in to], "mail_failed": failed},
+    )
     return reminder
 
 
-def department_head(department: Department) -> User | None:
-    """The person an overdue case escalates to: the department's administrator if it has one,
-    else its first case officer or liaison (there is no "head" field on departments yet)."""
-    members = User.objects.filter(department=department, is_active=True)
-    for role in (Role.ADMIN, Role.CASE_OFFICER, Role.LIAISON, Role.DUTY_OFFICER):
-        head = members.filter(role=role).order_by("pk").first()
-        if head is not None:
-            return head
-    return None
+def assignees(case: Case) -> list[User]:
+    """Who handles the case: the acting members of the lead and co-handling departments and
+    those departments' heads."""
+    departments = [case.department, *case.co_departments.all()]
+    members = User.objects.filter(department__in=departments, role__in=ACTING_ROLES)
+    heads = User.objects.filter(headed_departments__in=departments)
+    return list((members | heads).filter(is_active=True).distinct().order_by("pk"))
+
+
+def escalation_recipients(department: Department) -> list[User]:
+    """Who an overdue case escalates to: the department's head when one is set (``Department.head``),
+    else its administrators, else its first case officer, liaison or duty officer."""
+    head = department.head
+    if head is not None and head.is_active:
+        return [head]
+    members = User.objects.filter(department=department, is_active=True).order_by("pk")
+    admins = list(members.filter(role=Role.ADMIN))
+    if admins:
+        return admins
+    for role in (Role.CASE_OFFICER, Role.LIAISON, Role.DUTY_OFFICER):
+        first = members.filter(role=role).first()
+        if first is not None:
+            return [first]
+    return []
+
+
+def _mail(subject: str, body: str, to: Iterable[User]) -> bool:
+    """Send one e-mail to those of ``to`` with an address; True if sending failed (the reminder
+    itself is already recorded, and the audit record says the mail did not go out)."""
+    addresses = sorted({u.email for u in to if u.email})
+    if not addresses:
+        return False
+    try:
+        send_mail(subject, body, None, addresses)
+    except Exception:  # noqa: BLE001 - a mail server outage must not undo the reminder
+        return True
+    return False
 
 
 def _open_running() -> QuerySet[Case]:
@@ -514,7 +571,8 @@ def check_deadlines(now: datetime | None = None) -> dict[str, int]:
     resumed). Each case is claimed with a conditional update, so two workers never both send."""
     now = now or timezone.now()
     sent = {"due_soon": 0, "escalated": 0}
-    for case in _open_running().filter(due_at__lt=now, escalated_at=None).select_related("department"):
+    overdue = _open_running().filter(due_at__lt=now, escalated_at=None).select_related("department__head")
+    for case in overdue:
         if Case.objects.filter(pk=case.pk, escalated_at=None).update(escalated_at=now):
             _notify(case, Reminder.Kind.ESCALATION, f"案件{case.number}已超过办理时限，请督办。")
             sent["escalated"] += 1
@@ -528,9 +586,58 @@ def check_deadlines(now: datetime | None = None) -> dict[str, int]:
 
 
 def _notify(case: Case, kind: str, message: str) -> None:
-    to_user = department_head(case.department) if kind == Reminder.Kind.ESCALATION else None
-    Reminder.objects.create(case=case, kind=kind, department=case.department, to_user=to_user, message=message)
-    record(f"cases.{kind}", actor=None, target=case, detail={"to": to_user.username if to_user else None})
+    """An automatic notice on the case page; an escalation also goes to the lead department's head."""
+    if kind == Reminder.Kind.ESCALATION:
+        _escalate(case, message)
+        return
+    Reminder.objects.create(case=case, kind=kind, department=case.department, message=message)
+    record(f"cases.{kind}", actor=None, target=case, detail={"to": None})
+
+
+def _escalate(case: Case, message: str) -> None:
+    """One notice per recipient on the case page (several when it falls back to the
+    administrators, one without addressee when there is nobody) and one e-mail to them all."""
+    heads = escalation_recipients(case.department)
+    addressed: list[User | None] = list(heads) or [None]
+    for head in addressed:
+        Reminder.objects.create(
+            case=case, kind=Reminder.Kind.ESCALATION, department=case.department, to_user=head, message=message
+        )
+    failed = _mail(*_escalation_mail(case), heads)
+    record(
+        "cases.escalation",
+        actor=None,
+        target=case,
+        detail={
+            "to": heads[0].username if heads else None,
+            "recipients": [u.username for u in heads],
+            "mail_failed": failed,
+        },
+    )
+
+
+def _due(case: Case) -> str:
+    return timezone.localtime(case.due_at).strftime("%Y-%m-%d") if case.due_at else "—"
+
+
+def _escalation_mail(case: Case) -> tuple[str, str]:
+    """Subject and body, in the site's language (a worker has no request to take one from)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = pgettext("cases", "Overdue: case %(number)s") % {"number": case.number}
+        body = pgettext(
+            "cases",
+            "Case %(number)s %(title)s, led by %(department)s, passed its time limit on %(due)s. Please follow it up.",
+        ) % {"number": case.number, "title": case.title, "department": case.department.name, "due": _due(case)}
+    return subject, body
+
+
+def _reminder_mail(case: Case, sender: Any, message: str) -> tuple[str, str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = pgettext("cases", "Reminder: case %(number)s") % {"number": case.number}
+        body = pgettext(
+            "cases", "Case %(number)s %(title)s has been chased by %(sender)s:\n\n%(message)s\n\nDue: %(due)s"
+        ) % {"number": case.number, "title": case.title, "sender": sender, "message": message, "due": _due(case)}
+    return subject, body
 
 
 # --- hand-over from other modules ----------------------------------------------------------------

@@ -32,5 +32,7 @@ urlpatterns = [
     path("outreach/", joint_views.outreach_list, name="cases-outreach-list"),
     path("outreach/new/", joint_views.outreach_new, name="cases-outreach-new"),
     path("outreach/<int:pk>/", joint_views.outreach_detail, name="cases-outreach-detail"),
+    path("outreach/<int:pk>/questions/", joint_views.question_add, name="cases-question-add"),
+    path("outreach/<int:pk>/answers/", joint_views.answers_record, name="cases-answers-record"),
     path("outreach/issues/<int:pk>/link/", joint_views.issue_link, name="cases-issue-link"),
 ]

@@ -19,12 +19,14 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qinglang.audit.services import record
-from qinglang.cases import export, forms, services, stats
+from qinglang.cases import export, forms, letters, services, stats
 from qinglang.cases.joint_views import operations_for
 from qinglang.cases.models import ActionKind, Case, CaseAction, Report, ReportAttachment
 from qinglang.cases.workflow import CaseStatus, InvalidCaseTransition
 from qinglang.core.net import client_ip
 from qinglang.core.workdays import working_days_left
+from qinglang.evidence.models import Capture
+from qinglang.evidence.services import visible as visible_captures
 from qinglang.org.scoping import visible_to
 
 View = Callable[..., HttpResponse]
@@ -114,6 +116,13 @@ def _evidence_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {"captures": _captures(request.user, case), "capture_url": f"{new_url}?{query}" if new_url else None}
 
 
+def _visible_capture_ids(user: Any, case: Case) -> set[int]:
+    """Linked evidence items the user may open; the others are named but not linked (a
+    co-handling department sees the case, not necessarily every item it rests on)."""
+    linked = Capture.objects.filter(case_actions__case=case).values("pk")
+    return set(visible_captures(user).filter(pk__in=linked).values_list("pk", flat=True))
+
+
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for(request, pk)
     context = {
@@ -121,13 +130,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clock": _clock(case),
         "can_act": services.can_act(request.user),
         "transitions": case.transitions.select_related("actor"),
-        "actions": case.actions.select_related("department").prefetch_related("evidence"),
+        "actions": case.actions.select_related("department").prefetch_related("evidence", "captures"),
+        "visible_capture_ids": _visible_capture_ids(request.user, case),
         "reminders": case.reminders.select_related("to_user", "sent_by")[:20],
         "reports": case.reports.all(),
         # Several forms share field names on this page; distinct id prefixes keep the ids unique.
         "transition_form": forms.TransitionForm(status=case.status, auto_id="tr_%s"),
         "assign_form": forms.AssignForm(auto_id="as_%s") if case.status == CaseStatus.TRIAGED else None,
-        "action_form": forms.ActionForm(initial={"taken_on": timezone.localdate()}, auto_id="ac_%s")
+        "action_form": forms.ActionForm(initial={"taken_on": timezone.localdate()}, auto_id="ac_%s", user=request.user)
         if case.status in services.ACTION_STATUSES
         else None,
         "share_form": forms.ShareForm(auto_id="sh_%s"),
@@ -166,13 +176,14 @@ def case_assign(request: HttpRequest, case: Case) -> None:
 
 @case_post
 def case_action(request: HttpRequest, case: Case) -> None:
-    form = forms.ActionForm(request.POST)
+    form = forms.ActionForm(request.POST, user=request.user)
     if not form.is_valid():
         _form_error(request, form)
     action: CaseAction = form.save(commit=False)
     if action.kind == ActionKind.TAKEDOWN:
+        action.target_urls = "\n".join(form.url_list())
         action.letter = services.takedown_letter(case, action.principal, action.platform, form.url_list())
-    services.record_action(case, request.user, action, form.evidence_items())
+    services.record_action(case, request.user, action, form.evidence_items(), form.cleaned_data["captures"])
     messages.success(request, f"已登记{action.get_kind_display()}：{action.principal}。")
 
 
@@ -191,11 +202,17 @@ def action_response(request: HttpRequest, pk: int, action_pk: int) -> HttpRespon
 
 
 def action_letter(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    """The takedown notice as a text file, ready to send to the platform."""
+    """The takedown notice as a PDF, ready to send to the platform; each download is audited."""
     case = case_for(request, pk)
     action = get_object_or_404(case.actions, pk=action_pk, kind=ActionKind.TAKEDOWN)
-    response = HttpResponse(action.letter, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="takedown-{case.number}-{action.pk}.txt"'
+    content = letters.letter_pdf(case, action)
+    record(
+        "cases.letter_downloaded",
+        target=case,
+        detail={"action_id": action.pk, "platform": action.platform, "bytes": len(content)},
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="takedown-{case.number}-{action.pk}.pdf"'
     return response
 
 

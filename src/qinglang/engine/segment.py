@@ -127,7 +127,7 @@ class Segmenter:
             if keep and self._looks_proper(tok):
                 self.proper.add(tok)
         if numbers:
-            return [flags.get(t, 0) for t in tokens]
+            return list(map(flags.get, tokens, repeat(0)))
         return list(map(flags.__getitem__, tokens))
 
     def cut(self, text: str, lead_chars: int = 1 << 30) -> Segmented:

@@ -10,9 +10,9 @@ class StationProfileAdmin(admin.ModelAdmin[StationProfile]):
 
 @admin.register(RequestType)
 class RequestTypeAdmin(admin.ModelAdmin[RequestType]):
-    list_display = ("name", "code", "time_limit_days", "department", "is_mediation", "concerns_online_harm",
-                    "is_active", "order")
-    list_editable = ("time_limit_days", "is_active", "order")
+    list_display = ("name", "code", "time_limit_days", "department", "auto_dispatch", "is_mediation",
+                    "concerns_online_harm", "is_active", "order")
+    list_editable = ("time_limit_days", "auto_dispatch", "is_active", "order")
 
 
 @admin.register(ServiceRequest)

@@ -19,6 +19,9 @@ class EserviceConfig(AppConfig):
     nav_entries = (
         NavEntry(pgettext_lazy("eservice", "E-stations"), "eservice-dashboard", icon="☎", roles=STAFF, order=50),
         NavEntry(pgettext_lazy("eservice", "Requests"), "eservice-requests", icon="✉", roles=STAFF, order=51),
+        NavEntry(pgettext_lazy("eservice", "Stations"), "eservice-stations", icon="⌂", roles=STAFF, order=52),
+        NavEntry(pgettext_lazy("eservice", "Request types"), "eservice-request-types", icon="☰",
+                 roles=(Role.DUTY_OFFICER,), order=53),
     )
 
     def ready(self) -> None:

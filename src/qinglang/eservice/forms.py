@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import pgettext_lazy
 
-from qinglang.eservice.models import Channel, ContactLog, Reminder, RequestType
+from qinglang.eservice.models import Channel, ContactLog, Reminder, RequestType, StationProfile
 from qinglang.eservice.privacy import normalise_phone
 from qinglang.eservice.services import ensure_request_types, stations
 from qinglang.org.models import Department
@@ -149,3 +149,32 @@ class AgreementForm(forms.Form):
     signed_on = forms.DateField(
         label=pgettext_lazy("eservice", "Signed on"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class StationProfileForm(forms.ModelForm[StationProfile]):
+    """What a station tells residents about itself; the service area also routes requests."""
+
+    class Meta:
+        model = StationProfile
+        fields = ("service_area", "address", "opening_hours", "phone", "latitude", "longitude")
+        widgets = {"service_area": forms.Textarea(attrs={"rows": 5})}
+
+
+class RequestTypeForm(forms.ModelForm[RequestType]):
+    class Meta:
+        model = RequestType
+        fields = ("name", "code", "description", "time_limit_days", "department", "auto_dispatch", "is_mediation",
+                  "concerns_online_harm", "order", "is_active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.filter(is_active=True)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["department"].help_text = pgettext_lazy(
+            "eservice", "Where the station dispatches requests of this type. Empty: the station handles them.")
+        self.fields["time_limit_days"].help_text = pgettext_lazy(
+            "eservice", "Working days from acceptance; 0 means the same day.")
+        if self.instance.pk is not None:
+            # Open311 clients and the public form know a type by its code: it stays as it is.
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = pgettext_lazy("eservice", "The code cannot be changed once in use.")

@@ -62,6 +62,13 @@ class RequestType(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # On: a request of this type is dispatched (派单) to ``department`` as soon as it is accepted.
+    # Off, or no department: it waits for the station staff to dispatch it by hand.
+    auto_dispatch = models.BooleanField(
+        pgettext_lazy("eservice", "dispatch automatically"),
+        default=True,
+        help_text=pgettext_lazy("eservice", "Send new requests of this type straight to the handling department."),
+    )
     is_mediation = models.BooleanField(pgettext_lazy("eservice", "dispute mediation"), default=False)
     concerns_online_harm = models.BooleanField(pgettext_lazy("eservice", "concerns online harm"), default=False)
     order = models.PositiveSmallIntegerField(pgettext_lazy("eservice", "order"), default=100)
@@ -74,6 +81,10 @@ class RequestType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def dispatches_automatically(self) -> bool:
+        return bool(self.auto_dispatch and self.department_id is not None)
 
 
 class Status(models.TextChoices):

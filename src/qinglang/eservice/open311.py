@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from qinglang.audit.models import AuditEntry
 from qinglang.core.models import hash_token
 from qinglang.eservice import services
 from qinglang.eservice.models import OPEN_STATUSES, Channel, Open311Client, RequestType, ServiceRequest
@@ -58,7 +60,8 @@ def client_for(api_key: str) -> Open311Client:
 def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
     child = ET.SubElement(parent, key)
     if isinstance(value, list):
-        item_tag = {"attributes": "attribute", "values": "value", "keywords": "keyword"}.get(key, "item")
+        item_tag = {"attributes": "attribute", "values": "value", "keywords": "keyword", "endpoints": "endpoint",
+                    "formats": "format"}.get(key, "item")
         for item in value:
             _xml_item(child, item_tag, item)
     elif isinstance(value, bool):
@@ -93,6 +96,35 @@ def render(data: Any, fmt: str, root: str, item: str, status: int = 200) -> Http
 def render_error(error: Open311Error, fmt: str) -> HttpResponse:
     data = [{"code": error.code, "description": error.description}]
     return render(data, fmt, "errors", "error", status=error.code)
+
+
+# --- discovery ----------------------------------------------------------------------------------
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+FORMATS = ["text/xml", "application/json"]
+# The changeset before any request type was edited here: when this API was first published.
+FIRST_CHANGESET = datetime(2026, 11, 29, tzinfo=UTC)
+
+
+def changeset() -> str:
+    """When the service list last changed (the latest audited edit of a request type), so that
+    clients know to refresh the services they cache."""
+    last = (AuditEntry.objects.filter(action__startswith="eservice.request_type.")
+            .order_by("-seq").values_list("at", flat=True).first())
+    return (last or FIRST_CHANGESET).astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def discovery(base_url: str, stations_url: str) -> dict[str, Any]:
+    """Service Discovery (https://wiki.open311.org/Service_Discovery) for ``base_url``, the
+    absolute URL the GeoReport v2 resources hang from (``…/open311/v2``)."""
+    when = changeset()
+    return {
+        "changeset": when,
+        "contact": f"{settings.SITE_NAME}网信通服务e站：各e站的电话与地址见 {stations_url}",
+        "key_service": "提交诉求（POST requests）需要 api_key，请联系网信办管理员签发 (ask the office for an api_key)",
+        "endpoints": [{"specification": SPECIFICATION, "url": base_url, "changeset": when, "type": "production",
+                       "formats": FORMATS}],
+    }
 
 
 # --- services -----------------------------------------------------------------------------------

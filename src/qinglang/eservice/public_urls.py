@@ -11,6 +11,7 @@ urlpatterns = [
     path("service/track/", views.track, name="eservice-public-track"),
     path("service/stations/", views.station_directory, name="eservice-public-stations"),
     path("wechat/", views.wechat_callback, name="eservice-wechat"),
+    re_path(r"^open311/v2/discovery" + FMT, views.open311_discovery, name="eservice-open311-discovery"),
     re_path(r"^open311/v2/services" + FMT, views.open311_services, name="eservice-open311-services"),
     re_path(r"^open311/v2/services/(?P<code>[-\w]+)" + FMT, views.open311_definition,
             name="eservice-open311-definition"),

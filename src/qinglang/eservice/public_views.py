@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -153,6 +154,15 @@ def _open311(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return login_not_required(wrapped)
+
+
+@_open311
+@require_GET
+def open311_discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    base = request.build_absolute_uri(reverse("eservice-open311-services", kwargs={"fmt": fmt}))
+    base = base.rsplit("/", 1)[0]  # …/open311/v2, which clients append "/services.xml" to
+    data = open311.discovery(base, request.build_absolute_uri(reverse("eservice-public-stations")))
+    return open311.render(data, fmt, "discovery", "discovery")
 
 
 @_open311

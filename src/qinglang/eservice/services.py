@@ -11,13 +11,15 @@ import logging
 import math
 import secrets
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import pgettext
 
@@ -212,6 +214,7 @@ def create_request(intake: Intake, actor: Any = None) -> ServiceRequest:
         record("eservice.request.accepted", actor=actor, target=req,
                detail={"receipt_no": req.receipt_no, "channel": req.channel, "station": station.code,
                        "type": request_type.code})
+        auto_dispatch(req)
     transaction.on_commit(lambda: _nudge_analysis(req.pk))
     return req
 
@@ -279,6 +282,24 @@ def is_assigned(user: Any, req: ServiceRequest) -> bool:
     return own is not None and own == responsible_department(req).pk and user.role == Role.STATION_STAFF
 
 
+# Who keeps the settings of the e-stations (profiles and request types).
+STATION_KEEPERS = (Role.STATION_STAFF, Role.DUTY_OFFICER)
+
+
+def can_manage_station(user: Any, station: Department) -> bool:
+    """A station's profile is kept by its own staff, those of the stations or office above it,
+    and administrators."""
+    return bool(user.sees_everything or (user.role in STATION_KEEPERS and _in_subtree(user, station)))
+
+
+def can_manage_request_types(user: Any) -> bool:
+    """Request types are shared by every station, so the office sets them: its duty officers and
+    the administrators."""
+    own = getattr(user, "department", None)
+    in_office = own is not None and own.kind == DepartmentKind.OFFICE
+    return bool(user.sees_everything or (user.role == Role.DUTY_OFFICER and in_office))
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise NotPermitted(pgettext("eservice", "You may not do this for this request."))
@@ -287,7 +308,7 @@ def _require(allowed: bool) -> None:
 # --- the state machine ------------------------------------------------------------------------
 
 def transition(req: ServiceRequest, to_status: str, *, actor: Any = None, reason: str = "",
-               **changes: Any) -> ServiceRequest:
+               audit_detail: dict[str, Any] | None = None, **changes: Any) -> ServiceRequest:
     """Move ``req`` to ``to_status`` (with field ``changes``), or raise ``InvalidTransition``.
 
     The row is locked and re-read, so two staff clicking at once cannot both move it.
@@ -304,7 +325,7 @@ def transition(req: ServiceRequest, to_status: str, *, actor: Any = None, reason
         Transition.objects.create(request=current, from_status=from_status, to_status=to_status,
                                   actor=_user(actor), reason=reason[:500])
         record(f"eservice.request.{to_status}", actor=actor, target=current,
-               detail={"from": from_status, "to": to_status, "reason": reason[:500]})
+               detail={"from": from_status, "to": to_status, "reason": reason[:500], **(audit_detail or {})})
     req.refresh_from_db()
     return req
 
@@ -316,6 +337,24 @@ def dispatch(req: ServiceRequest, department: Department, *, actor: Any, note: s
                handling_department=department, assignee=assignee)
     req.shared_with.add(department)
     return req
+
+
+def auto_dispatch(req: ServiceRequest) -> bool:
+    """派单 by the system: a newly accepted request goes to the department its type names.
+
+    Without a department (or with automatic dispatch switched off for the type) the request stays
+    with the station staff, who dispatch it by hand. The history row has no actor (the system);
+    the audit record says ``automatic`` so it is not mistaken for the person who entered it.
+    """
+    department = req.request_type.department
+    if not req.request_type.auto_dispatch or department is None or not department.is_active:
+        return False
+    reason = pgettext("eservice", "Dispatched automatically to %(department)s (request type “%(type)s”).") % {
+        "department": department.name, "type": req.request_type.name}
+    transition(req, Status.DISPATCHED, reason=reason, audit_detail={"automatic": True, "department": department.code},
+               handling_department=department, assignee=None)
+    req.shared_with.add(department)
+    return True
 
 
 def return_to_station(req: ServiceRequest, *, actor: Any, reason: str) -> ServiceRequest:
@@ -437,6 +476,39 @@ def reveal_personal_data(req: ServiceRequest, *, actor: Any) -> dict[str, str]:
     _require(is_assigned(actor, req))
     record("eservice.request.reveal", actor=actor, target=req, detail={"fields": ["name", "phone"]})
     return {"name": req.name, "phone": req.phone}
+
+
+# --- settings: station profiles and request types ---------------------------------------------
+
+def _changes(before: dict[str, Any], instance: Model, fields: Iterable[str]) -> dict[str, list[str]]:
+    """``{field: [old, new]}`` for the fields whose value changed, as text for the audit log."""
+    after = model_to_dict(instance, fields=list(fields))
+    return {name: [str(before.get(name, "")), str(after[name])] for name in after
+            if before.get(name) != after[name]}
+
+
+def save_station_profile(profile: StationProfile, before: dict[str, Any], *, actor: Any) -> StationProfile:
+    """Save an edited profile (``before``: its values as they were) and audit what changed."""
+    _require(can_manage_station(actor, profile.department))
+    fields = [f.name for f in StationProfile._meta.fields if f.name not in ("id", "department")]
+    with transaction.atomic():
+        profile.save()
+        record("eservice.station.updated", actor=actor, target=profile,
+               detail={"station": profile.department.code, "changes": _changes(before, profile, fields)})
+    return profile
+
+
+def save_request_type(request_type: RequestType, before: dict[str, Any], *, actor: Any) -> RequestType:
+    """Create or update a request type and audit it; ``before`` is empty for a new one."""
+    _require(can_manage_request_types(actor))
+    created = request_type.pk is None
+    fields = [f.name for f in RequestType._meta.fields if f.name != "id"]
+    with transaction.atomic():
+        request_type.save()
+        action = "eservice.request_type.created" if created else "eservice.request_type.updated"
+        record(action, actor=actor, target=request_type,
+               detail={"code": request_type.code, "changes": _changes(before, request_type, fields)})
+    return request_type
 
 
 # --- public status check ----------------------------------------------------------------------

@@ -13,4 +13,8 @@ urlpatterns = [
     path("requests/<str:receipt_no>/reveal/", views.reveal, name="eservice-request-reveal"),
     path("requests/<str:receipt_no>/<slug:action>/", views.request_action, name="eservice-request-action"),
     path("stations/", views.station_list, name="eservice-stations"),
+    path("stations/<slug:code>/edit/", views.station_edit, name="eservice-station-edit"),
+    path("types/", views.request_types, name="eservice-request-types"),
+    path("types/new/", views.request_type_edit, name="eservice-request-type-new"),
+    path("types/<int:pk>/", views.request_type_edit, name="eservice-request-type-edit"),
 ]

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,10 +29,12 @@ from qinglang.eservice.forms import (
     FollowUpForm,
     MediationSessionForm,
     ReminderForm,
+    RequestTypeForm,
     StaffRequestForm,
+    StationProfileForm,
     TextForm,
 )
-from qinglang.eservice.models import OPEN_STATUSES, Channel, ServiceRequest, Status
+from qinglang.eservice.models import OPEN_STATUSES, Channel, RequestType, ServiceRequest, StationProfile, Status
 from qinglang.eservice.privacy import mask_name, mask_phone
 from qinglang.org.scoping import visible_to
 
@@ -56,7 +60,8 @@ def _get_request(request: HttpRequest, receipt_no: str) -> ServiceRequest:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = stats.dashboard(counted_requests(request.user))
-    return render(request, "eservice/dashboard.html", {"data": data, "chart": data["chart"]})
+    return render(request, "eservice/dashboard.html", {
+        "data": data, "chart": data["chart"], "can_manage_types": services.can_manage_request_types(request.user)})
 
 
 def _filtered(request: HttpRequest) -> QuerySet[ServiceRequest]:
@@ -217,5 +222,57 @@ def request_action(request: HttpRequest, receipt_no: str, action: str) -> HttpRe
 def station_list(request: HttpRequest) -> HttpResponse:
     depts = visible_to(request.user, services.stations(), field=None).select_related("station_profile")
     rows = [{"dept": d, "profile": getattr(d, "station_profile", None),
-             "staff": list(d.members.filter(is_active=True))} for d in depts]
-    return render(request, "eservice/stations.html", {"rows": rows, "channels": Channel.choices})
+             "staff": list(d.members.filter(is_active=True)),
+             "can_edit": services.can_manage_station(request.user, d)} for d in depts]
+    return render(request, "eservice/stations.html", {
+        "rows": rows, "channels": Channel.choices,
+        "can_manage_types": services.can_manage_request_types(request.user)})
+
+
+# --- settings: station profiles and request types -----------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def station_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """A station's profile, for its staff and those above it; others do not see the station."""
+    station = visible_to(request.user, services.stations(), field=None).filter(code=code).first()
+    if station is None:
+        raise Http404
+    if not services.can_manage_station(request.user, station):
+        raise PermissionDenied
+    profile = StationProfile.objects.filter(department=station).first() or StationProfile(department=station)
+    before = model_to_dict(profile)
+    form = StationProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.save_station_profile(form.instance, before, actor=request.user)
+        messages.success(request, pgettext("eservice", "Station profile saved."))
+        return redirect("eservice-stations")
+    staff = station.members.filter(is_active=True).order_by("username")
+    return render(request, "eservice/station_edit.html", {"station": station, "form": form, "staff": staff})
+
+
+def _require_type_keeper(request: HttpRequest) -> None:
+    if not services.can_manage_request_types(request.user):
+        raise PermissionDenied
+
+
+@require_GET
+def request_types(request: HttpRequest) -> HttpResponse:
+    _require_type_keeper(request)
+    services.ensure_request_types()
+    types = RequestType.objects.select_related("department")
+    return render(request, "eservice/request_types.html", {"types": types})
+
+
+@require_http_methods(["GET", "POST"])
+def request_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_type_keeper(request)
+    instance = RequestType() if pk is None else RequestType.objects.filter(pk=pk).first()
+    if instance is None:
+        raise Http404
+    before = model_to_dict(instance) if pk is not None else {}
+    form = RequestTypeForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = services.save_request_type(form.instance, before, actor=request.user)
+        messages.success(request, pgettext("eservice", "Request type “%(name)s” saved.") % {"name": saved.name})
+        return redirect("eservice-request-types")
+    return render(request, "eservice/request_type_form.html", {"form": form, "instance": instance})

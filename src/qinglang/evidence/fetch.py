@@ -115,6 +115,13 @@ class _TapSocket:
     def makefile(self, mode: str, *args: Any, **kwargs: Any) -> io.BufferedReader:
         return io.BufferedReader(_TapReader(self.sock, self.received))
 
+    def close(self) -> None:
+        """Deliberately nothing. http.client closes the connection as soon as a "Connection:
+        close" or HTTP/1.0 response starts, counting on socket.makefile to keep the descriptor
+        open until the body is read; our reader has no such count, so the body that arrives
+        after the headers would be lost. ``Recorder.fetch`` closes the real socket when the
+        exchange is over."""
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sock, name)
 
@@ -251,6 +258,8 @@ class Recorder:
             exchange.error = f"{type(exc).__name__}: {exc}"
         finally:
             conn.close()
+            if conn.tap is not None:
+                conn.tap.sock.close()
         return exchange
 
     def _exchange(self, conn: _Connection, exchange: Exchange, headers: dict[str, str], body: bytes | None) -> None:

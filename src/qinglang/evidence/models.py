@@ -42,6 +42,7 @@ class Capture(models.Model):
         INCOMPLETE = "incomplete", _("Captured, some content cut short")
         UNREACHABLE = "unreachable", _("Site unreachable")
         REFUSED = "refused", _("Address refused")
+        INTERRUPTED = "interrupted", _("Capture interrupted: the worker stopped repeatedly")
 
     class Change(models.TextChoices):
         FIRST = "first", _("First capture")
@@ -94,6 +95,10 @@ class Capture(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # A running capture touches this at every progress step; a capture whose worker was killed
+    # stops touching it, and the periodic sweep queues it again (``services.recover_abandoned``).
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("evidence capture")

@@ -1,33 +1,16 @@
-"""电子数据提取笔录/清单: the paper record that goes with a package, drawn with reportlab.
-
-The CID font STSong-Light ships with every PDF reader in China, so no font file is embedded.
-"""
+"""电子数据提取笔录/清单: the paper record that goes with a package, drawn with reportlab."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from reportlab.lib import colors  # type: ignore[import-untyped]
-from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
-from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # type: ignore[import-untyped]
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle  # type: ignore[import-untyped]
 
+from qinglang.core.pdf import SMALL, TITLE, render
+from qinglang.core.pdf import para as _p
 from qinglang.evidence.package import Built
-
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-TITLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, alignment=1, spaceAfter=8)
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=13, wordWrap="CJK")
-SMALL = ParagraphStyle("small", fontName=FONT, fontSize=7, leading=9, wordWrap="CJK")
-
-
-def _p(text: object, style: ParagraphStyle = BODY) -> Paragraph:
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return Paragraph(escaped, style)
 
 
 def _facts(about: dict[str, Any], built: Built) -> list[list[Paragraph]]:
@@ -78,15 +61,6 @@ def _table(rows: list[list[Paragraph]], widths: list[float]) -> Table:
 
 
 def build(about: dict[str, Any], built: Built) -> bytes:
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        title="电子数据提取笔录",
-        author=about.get("department", ""),
-    )
     story: list[Any] = [
         _p("电子数据提取笔录", TITLE),
         _table(_facts(about, built), [40 * mm, 140 * mm]),
@@ -108,5 +82,4 @@ def build(about: dict[str, Any], built: Built) -> bytes:
             [40 * mm, 70 * mm, 20 * mm, 50 * mm],
         ),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return render(story, "电子数据提取笔录", about.get("department", ""))

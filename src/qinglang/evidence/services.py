@@ -9,12 +9,13 @@ import logging
 import secrets
 import zipfile
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from qinglang.audit.services import record
@@ -30,7 +31,7 @@ CAPTURE_ROLES = (Role.DUTY_OFFICER, Role.ANALYST, Role.CASE_OFFICER, Role.LIAISO
 # Allowed moves (STYLE.md §3): a failed capture may be queued again; a sealed one never changes.
 TRANSITIONS: dict[str, set[str]] = {
     Status.QUEUED: {Status.RUNNING, Status.FAILED},
-    Status.RUNNING: {Status.DONE, Status.FAILED},
+    Status.RUNNING: {Status.DONE, Status.FAILED, Status.QUEUED},  # queued again: worker lost
     Status.FAILED: {Status.QUEUED},
     Status.DONE: set(),
 }
@@ -224,6 +225,37 @@ def requeue_waiting(older_than: timedelta = timedelta(minutes=10)) -> int:
     return len(ids)
 
 
+def recover_abandoned() -> tuple[int, int]:
+    """Captures left "running" by a worker that was killed or lost its machine: no heartbeat
+    for ``QINGLANG_EVIDENCE_STALE_SECONDS``. Each is queued again, or marked failed once it has
+    used ``QINGLANG_EVIDENCE_MAX_ATTEMPTS``, with a history row either way; nothing stays
+    "running" for ever. Returns (queued again, failed)."""
+    horizon = timezone.now() - timedelta(seconds=settings.QINGLANG_EVIDENCE_STALE_SECONDS)
+    stale = Capture.objects.filter(status=Status.RUNNING, heartbeat__lt=horizon)
+    requeued = failed = 0
+    for capture in stale.order_by("pk")[:200]:
+        # conditional update: a worker that wakes up now and finishes wins, or loses, cleanly
+        give_up = capture.attempts >= settings.QINGLANG_EVIDENCE_MAX_ATTEMPTS
+        target = Status.FAILED if give_up else Status.QUEUED
+        with transaction.atomic():
+            moved = Capture.objects.filter(pk=capture.pk, status=Status.RUNNING, heartbeat=capture.heartbeat)
+            if not moved.update(status=target, progress=0, progress_text=""):
+                continue
+            reason = f"工作进程在第 {capture.attempts} 次取证中停止响应"
+            if give_up:
+                capture.outcome, capture.finished = Capture.Outcome.INTERRUPTED, timezone.now()
+                capture.error = f"{reason}，已达最多 {capture.attempts} 次，不再重试"
+                capture.save(update_fields=["outcome", "finished", "error"])
+                _log_transition(capture, Status.RUNNING, target, None, capture.error)
+                custody(capture, CustodyEvent.Action.FAILED, outcome=capture.outcome, error=capture.error)
+                failed += 1
+            else:
+                _log_transition(capture, Status.RUNNING, target, None, f"{reason}，重新排队")
+                transaction.on_commit(partial(enqueue_capture, capture.pk))
+                requeued += 1
+    return requeued, failed
+
+
 def split_urls(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -300,8 +332,9 @@ def config() -> pipeline.Config:
 
 def claim(capture_id: int) -> Capture | None:
     """Move a queued capture to running; ``None`` when another worker got there first."""
+    now = timezone.now()
     claimed = Capture.objects.filter(pk=capture_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started=timezone.now(), progress=1, progress_text=""
+        status=Status.RUNNING, started=now, heartbeat=now, attempts=F("attempts") + 1, progress=1, progress_text=""
     )
     if not claimed:
         return None
@@ -325,7 +358,9 @@ def _job(capture: Capture) -> pipeline.Job:
 
 def _progress(capture: Capture) -> pipeline.Progress:
     def report(percent: int, text: str) -> None:
-        Capture.objects.filter(pk=capture.pk).update(progress=percent, progress_text=text[:200])
+        Capture.objects.filter(pk=capture.pk).update(
+            progress=percent, progress_text=text[:200], heartbeat=timezone.now()
+        )
 
     return report
 
@@ -347,6 +382,11 @@ def run_capture(capture_id: int) -> Capture | None:
 
 
 def _finish(capture: Capture, result: pipeline.Result) -> None:
+    if not Capture.objects.filter(pk=capture.pk, status=Status.RUNNING, attempts=capture.attempts).exists():
+        # the sweep gave this attempt up for lost and another one owns the capture now
+        log.warning("capture %s attempt %s finished after it was superseded; result dropped",
+                    capture.public_id, capture.attempts)
+        return
     capture.outcome, capture.error, capture.notes = result.outcome, result.error[:2000], result.notes[:50]
     capture.final_url, capture.http_status, capture.title = result.final_url, result.status, result.title[:500]
     capture.text_sha256, capture.finished, capture.progress = result.text_sha256, timezone.now(), 100
@@ -372,7 +412,7 @@ def _finish(capture: Capture, result: pipeline.Result) -> None:
 
 
 def _store(capture: Capture, built: package.Built) -> None:
-    name = f"evidence/{timezone.localdate():%Y/%m}/{capture.public_id}.wacz"
+    name = f"{timezone.localdate():%Y/%m}/{capture.public_id}.wacz"  # upload_to adds evidence/
     capture.package.save(name, ContentFile(built.data), save=False)
     capture.package_sha256, capture.manifest_sha256 = built.sha256, built.manifest_sha256
     capture.files, capture.signed, capture.timestamp_errors = built.files, built.signed, built.timestamp_errors

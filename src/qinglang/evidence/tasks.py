@@ -15,6 +15,8 @@ def run_capture_task(capture_id: int) -> None:
 
 @shared_task(name="qinglang.evidence.tasks.recapture_due", ignore_result=True)
 def recapture_due() -> int:
-    """Every few minutes: queue scheduled re-captures, and resend captures left waiting."""
+    """Every few minutes: recover captures a killed worker left running, resend captures left
+    waiting, and queue scheduled re-captures."""
+    services.recover_abandoned()
     services.requeue_waiting()
     return len(services.due_recaptures())

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import rjieba
+from django.utils.translation import gettext as _
 
 from qinglang.engine import Doc, Engine, EngineConfig, normalize
+from qinglang.engine.categories import load_taxonomy
 
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 
@@ -84,3 +86,28 @@ def index_text(title: str, text: str) -> str:
 def query_words(query: str) -> list[str]:
     folded = normalize(query).text
     return list(dict.fromkeys(_words(_search_jieba().cut(folded))))
+
+
+@lru_cache(maxsize=4)
+def _taxonomy(path: Path, mtime: float) -> tuple[tuple[str, str, str], ...]:
+    return tuple((c.code, c.name_zh, c.class_zh) for c in load_taxonomy(path))
+
+
+def taxonomy() -> list[tuple[str, str, str]]:
+    """(code, Chinese name, Chinese class name) of every harm category the engine classifies,
+    read again whenever the office edits the taxonomy file."""
+    path = EngineConfig().taxonomy
+    return list(_taxonomy(path, path.stat().st_mtime))
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """What an alert rule may match: a whole class (SMEAR) or one code (SMEAR.ASTROTURF)."""
+    choices: list[tuple[str, str]] = []
+    classes: set[str] = set()
+    for code, name, class_name in taxonomy():
+        prefix = code.split(".", 1)[0]
+        if prefix not in classes:
+            classes.add(prefix)
+            choices.append((prefix, _("%(code)s %(name)s (whole class)") % {"code": prefix, "name": class_name}))
+        choices.append((code, f"{code} {name}"))
+    return choices

@@ -65,9 +65,19 @@ def sparkline_points(counts: list[int], width: int = 100, height: int = 24) -> s
     return " ".join(f"{i * step:.1f},{height - (c / top) * (height - 2) - 1:.1f}" for i, c in enumerate(counts))
 
 
+def _span(days: int) -> list[date]:
+    start = timezone.localdate() - timedelta(days=days - 1)
+    return [start + timedelta(days=i) for i in range(days)]
+
+
+def day_labels(days: int = 14) -> list[str]:
+    return [d.strftime("%m-%d") for d in _span(days)]
+
+
 def daily_counts(event_ids: list[int], days: int = 14) -> dict[int, list[int]]:
-    today = timezone.localdate()
-    start = today - timedelta(days=days - 1)
+    """Documents per local day over the last ``days`` days for each event, in one query."""
+    span = _span(days)
+    start = span[0]
     rows = (
         Document.objects.filter(event_id__in=event_ids, published_at__date__gte=start)
         .annotate(day=TruncDate("published_at")).values("event_id", "day").annotate(n=Count("id"))
@@ -75,7 +85,6 @@ def daily_counts(event_ids: list[int], days: int = 14) -> dict[int, list[int]]:
     table: dict[int, dict[date, int]] = defaultdict(dict)
     for row in rows:
         table[row["event_id"]][row["day"]] = row["n"]
-    span = [start + timedelta(days=i) for i in range(days)]
     return {pk: [table[pk].get(d, 0) for d in span] for pk in event_ids}
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models.functions import Greatest, Power
 from django.utils import timezone
 from ninja import Schema
 
@@ -63,3 +64,42 @@ def from_params(params: Any) -> EventFilter:
         source=params.get("source") or None, entity=params.get("entity") or None,
         category=params.get("category") or None, level=params.get("level") or None,
     )
+
+
+# Current heat = stored heat × 0.5 ** (hours since the event's last document / HALF_LIFE).
+# The stored heat (size × (1 + 2 × risk score), see processing.EventBook.add) only grows; halving
+# it every HALF_LIFE hours of silence lets a story that is still being posted about outrank a
+# bigger one that went quiet: a day-old event needs twice the heat of a fresh one to rank level.
+# A last document dated in the future (clock skew at a source) counts as just now.
+HEAT_HALF_LIFE_HOURS = 24.0
+
+
+class HoursSince(Func):
+    """Hours from a datetime column to ``now`` as a float, on SQLite and PostgreSQL."""
+
+    output_field = FloatField()
+
+    def __init__(self, field: str, now: datetime) -> None:
+        super().__init__(F(field), Value(now))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Django stores UTC text there; julianday() reads it and counts in days.
+        template = "((julianday(%(expressions)s) - julianday(%(column)s)) * 24.0)"
+        column, column_params = compiler.compile(self.source_expressions[0])
+        now, now_params = compiler.compile(self.source_expressions[1])
+        return template % {"expressions": now, "column": column}, [*now_params, *column_params]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        column, column_params = compiler.compile(self.source_expressions[0])
+        now, now_params = compiler.compile(self.source_expressions[1])
+        return f"(EXTRACT(EPOCH FROM ({now} - {column})) / 3600.0)", [*now_params, *column_params]
+
+
+def current_heat(now: datetime | None = None) -> Any:
+    """The decayed heat as a query expression (see the formula above)."""
+    hours = Greatest(HoursSince("last_seen", now or timezone.now()), Value(0.0))
+    return F("heat") * Power(Value(0.5), hours / Value(HEAT_HALF_LIFE_HOURS))
+
+
+def by_current_heat(events: QuerySet[Event], now: datetime | None = None) -> QuerySet[Event]:
+    return events.annotate(current_heat=current_heat(now)).order_by("-current_heat", "-last_seen", "-pk")

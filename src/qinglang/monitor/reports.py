@@ -127,6 +127,40 @@ def _evidence_text(refs: list[dict[str, Any]]) -> str:
     return "；".join(f"[{r['id']}] {r['source']} {r['time']} {r['url'] or r['title']}" for r in refs)
 
 
+def volume_series(data: dict[str, Any]) -> tuple[list[str], list[int]]:
+    """The report's volume for a chart: per hour in a daily report, per day in a weekly one
+    (168 hourly bars do not read on a page). Hours without documents are absent, as stored."""
+    labels, counts = data["volume"]["labels"], data["volume"]["counts"]
+    if data["kind"] != ReportKind.WEEKLY:
+        return [label.split(" ", 1)[-1] for label in labels], list(counts)
+    days: dict[str, int] = {}
+    for label, count in zip(labels, counts, strict=True):
+        day = label.split(" ", 1)[0]
+        days[day] = days.get(day, 0) + count
+    return list(days), list(days.values())
+
+
+def _xlsx_charts(events: Any, volume: Any) -> None:
+    """Native Excel charts over the sheets' own cells, so they follow any edit of the numbers."""
+    from openpyxl.chart import BarChart, Reference  # type: ignore[import-untyped]
+
+    if volume.max_row > 1:
+        chart = BarChart()
+        chart.title, chart.y_axis.title, chart.legend = "文档数量", "文档数", None
+        chart.add_data(Reference(volume, min_col=2, min_row=1, max_row=volume.max_row), titles_from_data=True)
+        chart.set_categories(Reference(volume, min_col=1, min_row=2, max_row=volume.max_row))
+        chart.width, chart.height = 24, 9
+        volume.add_chart(chart, "D2")
+    if events.max_row > 2:
+        chart = BarChart()
+        chart.type, chart.title, chart.legend = "bar", "热点事件本期条数", None
+        chart.add_data(Reference(events, min_col=2, min_row=2, max_row=events.max_row), titles_from_data=True)
+        chart.set_categories(Reference(events, min_col=1, min_row=3, max_row=events.max_row))
+        chart.x_axis.scaling.orientation = "maxMin"  # the hottest event on top, as in the table
+        chart.width, chart.height = 20, 10
+        events.add_chart(chart, "I2")
+
+
 def to_xlsx(data: dict[str, Any]) -> bytes:
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
@@ -147,22 +181,50 @@ def to_xlsx(data: dict[str, Any]) -> bytes:
     volume.append(["时段", "文档数"])
     for label, count in zip(data["volume"]["labels"], data["volume"]["counts"], strict=True):
         volume.append([label, count])
+    _xlsx_charts(sheet, volume)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+def volume_drawing(data: dict[str, Any], width: float = 450, height: float = 170) -> Any:
+    """A reportlab bar chart of the period's volume, or None when there was no document."""
+    from reportlab.graphics.charts.barcharts import VerticalBarChart  # type: ignore[import-untyped]
+    from reportlab.graphics.shapes import Drawing, String  # type: ignore[import-untyped]
+    from reportlab.lib import colors  # type: ignore[import-untyped]
+
+    labels, counts = volume_series(data)
+    if not counts:
+        return None
+    from qinglang.core.pdf import FONT as font
+
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 36, 30, width - 46, height - 52
+    chart.data = [counts]
+    chart.bars[0].fillColor = colors.HexColor("#1f6feb")
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontName = font
+    chart.categoryAxis.categoryNames = labels
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7 if len(labels) > 12 else 8
+    chart.categoryAxis.labels.angle = 45 if len(labels) > 12 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 12 else "n"
+    drawing.add(chart)
+    unit = "每日" if data["kind"] == ReportKind.WEEKLY else "每小时"
+    drawing.add(String(0, height - 12, f"文档数量（{unit}）", fontName=font, fontSize=10))
+    return drawing
+
+
 def to_pdf(data: dict[str, Any]) -> bytes:
     from xml.sax.saxutils import escape
 
-    from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
     from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
-    from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer  # type: ignore[import-untyped]
+    from reportlab.platypus import Paragraph, Spacer  # type: ignore[import-untyped]
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10, leading=15, wordWrap="CJK")
+    from qinglang.core.pdf import FONT, render
+
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
     head = ParagraphStyle("head", parent=body, fontSize=16, leading=22, spaceAfter=8)
     sub = ParagraphStyle("sub", parent=body, fontSize=12, leading=18, spaceBefore=8)
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=11, textColor="#555555")
@@ -171,8 +233,11 @@ def to_pdf(data: dict[str, Any]) -> bytes:
         Paragraph(escape(title_of(data)), head),
         Paragraph(f"本期文档 {totals['documents']} 条，涉及事件 {totals['events']} 个，"
                   f"预警 {totals['alerts']} 条。", body),
-        Paragraph("一、热点事件", sub),
     ]
+    chart = volume_drawing(data)
+    if chart is not None:
+        story += [Spacer(1, 6), chart]
+    story.append(Paragraph("一、热点事件", sub))
     for n, row in enumerate(data["events"], start=1):
         line = (f"{n}. {row['label']}（{row['documents']} 条，{LEVEL_ZH.get(row['level'], '')}色，"
                 f"情感 {row['sentiment']}）")
@@ -184,6 +249,4 @@ def to_pdf(data: dict[str, Any]) -> bytes:
     if not data["watched"]:
         story.append(Paragraph("本期无重点企业相关信息。", body))
     story.append(Spacer(1, 12))
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=title_of(data)).build(story)
-    return out.getvalue()
+    return render(story, title_of(data), margin_mm=25.4)  # reportlab's default inch margins, as before

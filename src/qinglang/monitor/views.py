@@ -23,14 +23,23 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qinglang.audit.services import record
 from qinglang.monitor import display, reports, search, tasks
-from qinglang.monitor.access import monitor_view
+from qinglang.monitor.access import manager_view, monitor_view
 from qinglang.monitor.alerts import OPEN, AlertStateError, set_status
 from qinglang.monitor.analysis import query_words
-from qinglang.monitor.filters import LEVELS, filter_documents, filter_events, from_params
-from qinglang.monitor.forms import AliasForm, ImportForm, ReasonForm, ReportForm, SourceForm, WatchedEntityForm
+from qinglang.monitor.filters import LEVELS, by_current_heat, filter_documents, filter_events, from_params
+from qinglang.monitor.forms import (
+    AlertRuleForm,
+    AliasForm,
+    ImportForm,
+    ReasonForm,
+    ReportForm,
+    SourceForm,
+    WatchedEntityForm,
+)
 from qinglang.monitor.ingest import default_department, retry_rejected, source_named
 from qinglang.monitor.models import (
     Alert,
+    AlertRule,
     AlertStatus,
     Document,
     Event,
@@ -77,12 +86,16 @@ def _filter_context(request: HttpRequest) -> dict[str, Any]:
 def events(request: HttpRequest) -> HttpResponse:
     context = _filter_context(request)
     if "days" not in request.GET:
-        # Heat does not fade by itself: by default show what was active this week.
+        # Quiet events sink by themselves (filters.current_heat); by default the list also
+        # leaves out what has been silent for more than a week.
         context["filters"].days = 7
-    page = Paginator(filter_events(_events(request), context["filters"]), PAGE_SIZE).get_page(request.GET.get("page"))
+    ranked = by_current_heat(filter_events(_events(request), context["filters"]))
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    # One grouped query for the volume series of every event on the page.
     counts = display.daily_counts([e.pk for e in page])
     rows = [{"event": e, "spark": display.sparkline_points(counts.get(e.pk, []))} for e in page]
-    return render(request, "monitor/events.html", {**context, "page": page, "rows": rows})
+    series = {"days": display.day_labels(), "events": {str(pk): c for pk, c in counts.items()}}
+    return render(request, "monitor/events.html", {**context, "page": page, "rows": rows, "series": series})
 
 
 def _spread(event: Event, docs: QuerySet[Document]) -> list[dict[str, Any]]:
@@ -269,6 +282,61 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(_alerts(request), pk=pk)
     return render(request, "monitor/alert.html", {"alert": alert, "alert_list": _with_handoff([alert]),
                                                   "history": alert.history.select_related("actor")})
+
+
+# -- alert rules ------------------------------------------------------------------------------
+
+RULE_AUDIT_FIELDS = ("name", "kind", "level", "entity_id", "category", "keyword", "min_size", "negativity", "enabled")
+
+
+def _rule_state(rule: AlertRule) -> dict[str, Any]:
+    return {name: getattr(rule, name) for name in RULE_AUDIT_FIELDS}
+
+
+@manager_view
+def rules(request: HttpRequest) -> HttpResponse:
+    form = AlertRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            rule = form.save()
+            record("monitor.rule.created", target=rule, detail=_rule_state(rule))
+        messages.success(request, _("Alert rule “%(name)s” added.") % {"name": rule.name})
+        return redirect("monitor-rules")
+    rows = AlertRule.objects.select_related("entity").annotate(alert_count=Count("alerts")).order_by("-enabled", "name")
+    return render(request, "monitor/rules.html", {"rules": rows, "form": form})
+
+
+@manager_view
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(AlertRule, pk=pk)
+    before = _rule_state(rule)
+    form = AlertRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            rule = form.save()
+            after = _rule_state(rule)
+            changed = {k: {"from": before[k], "to": after[k]} for k in RULE_AUDIT_FIELDS if before[k] != after[k]}
+            if changed:
+                record("monitor.rule.changed", target=rule, detail={"changes": changed})
+        messages.success(request, _("Alert rule “%(name)s” saved.") % {"name": rule.name})
+        return redirect("monitor-rules")
+    # The stored name: an invalid form has already copied the posted values onto ``rule``.
+    return render(request, "monitor/rule.html", {"rule_name": before["name"], "form": form})
+
+
+@manager_view
+@require_POST
+def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    with transaction.atomic():
+        rule = get_object_or_404(AlertRule.objects.select_for_update(), pk=pk)
+        rule.enabled = not rule.enabled
+        rule.save(update_fields=["enabled"])
+        record("monitor.rule.enabled" if rule.enabled else "monitor.rule.disabled", target=rule)
+    if rule.enabled:
+        messages.success(request, _("Alert rule “%(name)s” switched on.") % {"name": rule.name})
+    else:
+        messages.success(request, _("Alert rule “%(name)s” switched off.") % {"name": rule.name})
+    return redirect("monitor-rules")
 
 
 # -- search ----------------------------------------------------------------------------------

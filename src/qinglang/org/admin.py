@@ -7,10 +7,11 @@ from qinglang.org.models import Department, User
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin[Department]):
-    list_display = ("name", "code", "kind", "parent", "is_active")
+    list_display = ("name", "code", "kind", "parent", "head", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "code")
     readonly_fields = ("path",)
+    autocomplete_fields = ("head",)
 
 
 @admin.register(User)

@@ -26,6 +26,15 @@ class Department(models.Model):
     )
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     is_active = models.BooleanField(_("active"), default=True)
+    # Who answers for the department (escalations go to them); optional, set in the admin.
+    head = models.ForeignKey(
+        "User",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
