@@ -19,6 +19,6 @@ def test_bench_reports_each_figure(org: dict[str, Any]) -> None:
     out = io.StringIO()
     call_command("monitor_bench", "--yes", "--rate", "20", "--seconds", "1", "--search-docs", "300", stdout=out)
     text = out.getvalue()
-    assert "ingest 20 items/s for 1 s: 20 analysed; receipt to event" in text
+    assert "ingest 20 items/s through POST /api/v1/documents for 1 s: 20 analysed; receipt to event" in text
     assert "search at 320 documents, no filter, seconds: p50" in text
     assert "report weekly: built in" in text

@@ -3,9 +3,11 @@
 Writes benchmark documents into the configured database, so run it on a throw-away one:
 ``QINGLANG_VAR_DIR=$(mktemp -d) qinglang migrate && QINGLANG_VAR_DIR=… qinglang monitor_bench --yes``.
 
-- ingest: a sender stores ``--rate`` items/s for ``--seconds`` while this process runs the
-  clustering consumer; latency is each document's ``received_at`` to ``processed_at``
-  (the end-to-end figure through HTTP, the broker and a worker is in docs/monitor.md);
+- ingest: a sender posts ``--rate`` items/s for ``--seconds`` to ``POST /api/v1/documents``
+  (token auth, batches of 10; Django's test client runs the whole request stack, middleware,
+  auth and validation included, without a socket) while this process runs the clustering
+  consumer; latency is each document's ``received_at`` to ``processed_at`` (the end-to-end
+  figure through a real HTTP server, the broker and a worker is in docs/monitor.md);
 - search: ``--search-docs`` documents indexed, then the search page's query (page of 30 plus
   the capped count, as an analyst) for a few queries, p50/p95;
 - reports: building the daily and weekly report and rendering xlsx and PDF.
@@ -21,13 +23,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import timezone
 
+from qinglang.core.models import ApiToken
 from qinglang.monitor import reports, search
 from qinglang.monitor.analysis import index_text
 from qinglang.monitor.demo import ENTERPRISES, STORIES, TAILS
 from qinglang.monitor.filters import EventFilter, filter_documents
-from qinglang.monitor.ingest import default_department, source_named, store_batch
+from qinglang.monitor.ingest import default_department, source_named
 from qinglang.monitor.models import Document, DocumentState
 from qinglang.monitor.processing import process_partition
 from qinglang.org.models import Department, DepartmentKind, Role, User
@@ -69,16 +73,23 @@ class Command(BaseCommand):
         self._reports()
 
     def _ingest(self, rate: int, seconds: int) -> None:
-        source = source_named("bench-ingest")
+        pusher, _ = User.objects.get_or_create(
+            username="bench-pusher", defaults={"role": Role.DUTY_OFFICER, "department": default_department()})
+        _, key = ApiToken.issue(pusher, "monitor_bench")
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key}")
         rng = random.Random(1)
         stop = threading.Event()
+        failures: list[str] = []
 
         def sender() -> None:
             start, sent = time.monotonic(), 0
             while sent < rate * seconds:
                 time.sleep(max(0.0, start + sent / rate - time.monotonic()))
                 batch = [{"id": f"i{time.time_ns()}-{k}", "text": _text(rng, sent + k)} for k in range(10)]
-                store_batch(source, batch, channel="bench")
+                answer = client.post("/api/v1/documents", {"source": "bench-ingest", "items": batch},
+                                     content_type="application/json")
+                if answer.status_code != 200:
+                    failures.append(f"{answer.status_code} {answer.content[:200]!r}")
                 sent += len(batch)
             connection.close()
             stop.set()
@@ -89,10 +100,13 @@ class Command(BaseCommand):
             if not process_partition("zh"):
                 time.sleep(0.05)
         thread.join()
+        if failures:
+            raise CommandError(f"the push API refused {len(failures)} batches, first: {failures[0]}")
         process_partition("zh")
-        rows = Document.objects.filter(source=source).values_list("received_at", "processed_at")
+        rows = Document.objects.filter(source__name="bench-ingest").values_list("received_at", "processed_at")
         latency = [(done - got).total_seconds() for got, done in rows if done]
-        self.stdout.write(f"ingest {rate} items/s for {seconds} s: {len(latency)} analysed; receipt to event, "
+        self.stdout.write(f"ingest {rate} items/s through POST /api/v1/documents for {seconds} s: "
+                          f"{len(latency)} analysed; receipt to event, "
                           f"seconds: {_percentiles(latency)}")
 
     def _fill(self, n: int) -> None:
