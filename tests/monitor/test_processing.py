@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from qinglang.monitor import processing
@@ -20,8 +19,7 @@ from qinglang.monitor.analysis import build_engine, to_engine_doc, watchlist_row
 from qinglang.monitor.ingest import source_named, store_batch
 from qinglang.monitor.models import Checkpoint, Document, DocumentState, Event, Mention
 from tests.monitor.corpus import stream
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT, django_command, django_env
 
 
 def load(n: int, seed: int = 7) -> None:
@@ -109,16 +107,8 @@ def test_a_second_consumer_waits_for_the_lease() -> None:
 
 
 def _subprocess_env(tmp_path: Path) -> dict[str, str]:
-    db = connection.settings_dict
-    env = dict(os.environ, MONITOR_SNAPSHOT_DIR=str(tmp_path / "snapshots"), MONITOR_SNAPSHOT_EVERY="40",
-               MONITOR_LEASE_SECONDS="2", QINGLANG_VAR_DIR=str(settings.VAR_DIR),
-               DJANGO_SETTINGS_MODULE="qinglang.settings")
-    if connection.vendor == "sqlite":
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(db["NAME"])
-    else:
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return env
+    return django_env(MONITOR_SNAPSHOT_DIR=str(tmp_path / "snapshots"), MONITOR_SNAPSHOT_EVERY="40",
+                      MONITOR_LEASE_SECONDS="2")
 
 
 def _wait_for_lease_to_expire() -> None:
@@ -131,8 +121,8 @@ def _wait_for_lease_to_expire() -> None:
 
 
 def _consumer(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "django", "monitor_process", "--batch", "7"]
-    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return django_command("monitor_process", "--batch", "7", env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE)
 
 
 @pytest.mark.django_db(transaction=True)

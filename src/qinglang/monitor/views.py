@@ -351,7 +351,9 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
     @cached_property
     def count(self) -> int:
         results: Any = self.object_list
-        return len(results.values_list("pk", flat=True)[: self.CAP + 1])
+        # unordered: with the page's ORDER BY, PostgreSQL would fetch and sort every match
+        # before it could stop at CAP (0.15 s for 40,000 matches in a million documents)
+        return len(results.order_by().values_list("pk", flat=True)[: self.CAP + 1])
 
     @property
     def capped(self) -> bool:
