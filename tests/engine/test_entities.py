@@ -26,3 +26,20 @@ def test_listed_company_is_discovered_and_then_recognised_without_its_code() -> 
     assert first.entities[0]["name"] == "青禾食品"
     later = next(engine.process([{"id": "b", "text": "监管层再次问询青禾食品", "time": 60}]))
     assert [e["name"] for e in later.entities] == ["青禾食品"]
+
+
+def test_a_trade_name_before_its_industry_is_discovered_and_joins_its_story() -> None:
+    engine = Engine()
+    results = list(engine.process([
+        {"id": "a", "text": "岚溪鞋业高管失联 临川银行(830555)股东减持300万股", "time": 0},
+        {"id": "b", "text": "岚溪鞋业老板失联风波：供应商上门讨薪 青禾食品(830777)年报延期", "time": 60},
+    ]))
+    assert "岚溪" in engine.entities.known
+    assert "岚溪" in [e["name"] for e in results[1].entities]
+    assert results[1].event == results[0].event
+
+
+def test_a_common_word_before_an_industry_is_not_a_name() -> None:
+    engine = Engine()
+    list(engine.process([{"id": "a", "text": "多家风险投资机构看好新能源汽车赛道", "time": 0}]))
+    assert "风险" not in engine.entities.known and "新能源" not in engine.entities.known

@@ -13,6 +13,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 
 import ahocorasick
@@ -21,8 +22,13 @@ from .normalize import fold
 from .segment import Segmented, Segmenter
 
 _CODE_RE = re.compile(r"\((\d{6})\)")
-_SUFFIX_RE = re.compile(r"有限公司|股份公司|集团公司|公司|集团")
-_SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", "集团公司"})
+# A Chinese firm's name is trade name + industry + form (索力 鞋业 有限公司): the token before an
+# industry word or a company form is a name candidate.
+_INDUSTRY = ("鞋业", "基金", "重工", "健康", "投资", "科技", "药业", "电子", "控股", "股份", "实业", "传媒",
+             "汽车", "电气", "能源", "食品", "物流", "地产", "置业", "证券", "银行", "保险", "信托", "生物",
+             "医药", "环保", "化工", "机械", "光伏", "软件", "网络", "金服", "资本", "国际")
+_SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", "集团公司", *_INDUSTRY})
+_JUDGED_MAX = 200_000
 # Tokens before 公司/集团 that are not names ("该公司", "子公司"...)
 _GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这家", "那家", "一家", "涉事", "持有",
                       "减持", "增持", "控股", "参股", "合资", "股份", "有限", "科技", "投资", "贸易", "网络",
@@ -82,6 +88,7 @@ class EntityFinder:
             self.automaton.make_automaton()
         self.known: dict[str, str] = {}   # discovered name -> key (stock code or the name)
         self.known_set: set[str] = set()
+        self._judged: set[str] = set()   # suffix candidates already judged (not names)
 
     # -- watched -----------------------------------------------------------------------------
     def _watched(self, text: str) -> list[Mention]:
@@ -128,17 +135,21 @@ class EntityFinder:
                 found.append(Mention(code, name, "organization", start, m.start()))
         return found
 
-    def _suffixed(self, text: str, seg: Segmented) -> None:
-        """Learn "X" from "X公司/X集团" when X is tagged as a proper noun (or is unknown to the
-        dictionary): common words before 公司 ("发展有限公司", "持有公司") are not names."""
-        starts, tokens = seg.starts, seg.tokens
-        for m in _SUFFIX_RE.finditer(text):
-            i = bisect.bisect_left(starts, m.start())
-            if 0 < i < len(tokens) and starts[i] == m.start() and tokens[i] in _SUFFIX_TOKENS:
-                name = tokens[i - 1]
-                if (len(name) >= 2 and name not in self.known and name not in _GENERIC
-                        and _NAME_CHARS.match(name) and self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS)):
-                    self._learn(name, name)
+    def _suffixed(self, seg: Segmented) -> None:
+        """Learn "X" from "X公司/X集团" and from "X鞋业/X基金" (trade name before its industry)
+        when X is tagged as a proper noun or is unknown to the dictionary: common words there
+        ("发展有限公司", "持有公司", "风险投资") are not names.  The suffix tokens are picked out
+        in C, and each candidate is judged once: tagging costs more than the rest of an item."""
+        tokens, judged = seg.tokens, self._judged
+        for i in compress(range(len(tokens)), map(_SUFFIX_TOKENS.__contains__, tokens)):
+            name = tokens[i - 1] if i else ""
+            if len(name) < 2 or name in self.known or name in judged:
+                continue
+            if len(judged) >= _JUDGED_MAX:  # a long stream must not grow this for ever
+                judged.clear()
+            judged.add(name)
+            if name not in _GENERIC and _NAME_CHARS.match(name) and self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS):
+                self._learn(name, name)
 
     def _known(self, text: str, seg: Segmented, taken: list[Mention]) -> list[Mention]:
         """Names learned earlier (discovered organisations), anywhere in the text.  They were
@@ -163,8 +174,8 @@ class EntityFinder:
         mentions = self._watched(text)
         if "(" in text:
             mentions += self._coded(text, seg)
-        if "公司" in text or "集团" in text:
-            self._suffixed(text, seg)
+        if not _SUFFIX_TOKENS.isdisjoint(seg.tokens):
+            self._suffixed(seg)
         mentions += self._known(text, seg, mentions)
         mentions.sort(key=lambda m: m.start)
         return mentions
