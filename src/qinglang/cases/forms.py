@@ -24,6 +24,7 @@ from qinglang.cases.models import (
     Task,
 )
 from qinglang.cases.workflow import CaseStatus, allowed_next
+from qinglang.core.text import nonblank_lines
 from qinglang.evidence.models import Capture
 from qinglang.evidence.services import visible as visible_captures
 from qinglang.org.models import Department
@@ -423,7 +424,7 @@ class QuestionForm(forms.ModelForm[Question]):
         widgets = {"options": forms.Textarea(attrs={"rows": 3})}
 
     def option_list(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data.get("options", "").splitlines() if line.strip()]
+        return nonblank_lines(self.cleaned_data.get("options"))
 
 
 def _answer_field(question: Question) -> forms.Field:

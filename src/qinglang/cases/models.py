@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import pgettext_lazy
 
 from qinglang.cases.workflow import CaseStatus
+from qinglang.core.text import nonblank_lines
 from qinglang.org.models import Department
 
 __all__ = [
@@ -321,7 +322,7 @@ class CaseAction(models.Model):
         return f"{self.get_kind_display()} · {self.principal}"
 
     def url_list(self) -> list[str]:
-        return [line.strip() for line in self.target_urls.splitlines() if line.strip()]
+        return nonblank_lines(self.target_urls)
 
 
 class EvidenceLink(models.Model):
@@ -468,7 +469,7 @@ class OutreachActivity(models.Model):
         return self.title
 
     def enterprise_list(self) -> list[str]:
-        return [line.strip() for line in self.enterprises.splitlines() if line.strip()]
+        return nonblank_lines(self.enterprises)
 
 
 class OutreachIssue(models.Model):
@@ -530,7 +531,7 @@ class Question(models.Model):
         return f"{self.position}. {self.text}"
 
     def option_list(self) -> list[str]:
-        return [line.strip() for line in self.options.splitlines() if line.strip()]
+        return nonblank_lines(self.options)
 
 
 class QuestionAnswer(models.Model):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import pgettext_lazy
 
+from qinglang.core.text import nonblank_lines
 from qinglang.org.models import Department
 
 
@@ -41,7 +42,7 @@ class StationProfile(models.Model):
         return str(self.department)
 
     def area_names(self) -> list[str]:
-        return [line.strip() for line in self.service_area.splitlines() if line.strip()]
+        return nonblank_lines(self.service_area)
 
 
 class RequestType(models.Model):

@@ -19,6 +19,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from qinglang.audit.services import record
+from qinglang.core.text import nonblank_lines
 from qinglang.evidence import browser, fetch, netguard, package, pipeline
 from qinglang.evidence.models import Batch, Capture, CustodyEvent, StatusChange
 from qinglang.org.models import Department, Role
@@ -257,7 +258,7 @@ def recover_abandoned() -> tuple[int, int]:
 
 
 def split_urls(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return nonblank_lines(text)
 
 
 def request_batch(user: Any, text: str, reason: str, case_reference: str = "") -> Batch:
