@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from qinglang.evidence import services, tasks
+from qinglang.evidence import pipeline, services, tasks
 from qinglang.evidence.models import Capture, CustodyEvent, StatusChange
 from tests.evidence.site import Site
 from tests.processes import django_command, django_env
@@ -82,8 +82,6 @@ def test_a_lost_attempt_that_finishes_late_does_not_overwrite_the_new_one(
     services.recover_abandoned()
     current = services.claim(lost.pk)
     assert current is not None and current.attempts == 2
-    from qinglang.evidence import pipeline
-
     services._finish(lost, pipeline.Result(pipeline.Outcome.UNREACHABLE, error="迟到的结果"))
     current.refresh_from_db()
     assert current.status == Status.RUNNING and current.error == ""

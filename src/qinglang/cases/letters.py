@@ -7,7 +7,6 @@ PDF the office sends out looks the same.
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
@@ -15,7 +14,7 @@ from reportlab.platypus import Paragraph, Spacer  # type: ignore[import-untyped]
 
 from qinglang.cases.models import Case, CaseAction
 from qinglang.cases.services import takedown_letter
-from qinglang.core.pdf import BODY, TITLE, render
+from qinglang.core.pdf import BODY, TITLE, para, render
 
 LETTER_TITLE = "删除违法信息通知书"
 LETTER = ParagraphStyle("letter", parent=BODY, fontSize=12, leading=20)
@@ -34,12 +33,12 @@ def letter_story(case: Case, action: CaseAction) -> list[Any]:
     lines = letter_lines(case, action)
     story: list[Any] = [
         Paragraph(LETTER_TITLE, TITLE),
-        Paragraph(escape(f"编号：{case.number}-{action.pk}"), RIGHT),
+        para(f"编号：{case.number}-{action.pk}", RIGHT),
         Spacer(1, 4 * mm),
     ]
     for number, line in enumerate(lines):
         style = RIGHT if number >= len(lines) - 2 else LETTER
-        story.append(Paragraph(escape(line) if line.strip() else "&nbsp;", style))
+        story.append(para(line, style) if line.strip() else Paragraph("&nbsp;", style))
     return story
 
 

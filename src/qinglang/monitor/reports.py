@@ -217,36 +217,36 @@ def volume_drawing(data: dict[str, Any], width: float = 450, height: float = 170
 
 
 def to_pdf(data: dict[str, Any]) -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
-    from reportlab.platypus import Paragraph, Spacer  # type: ignore[import-untyped]
+    from reportlab.platypus import Spacer  # type: ignore[import-untyped]
 
-    from qinglang.core.pdf import FONT, render
+    from qinglang.core.pdf import FONT, para, render
 
     body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
     head = ParagraphStyle("head", parent=body, fontSize=16, leading=22, spaceAfter=8)
     sub = ParagraphStyle("sub", parent=body, fontSize=12, leading=18, spaceBefore=8)
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=11, textColor="#555555")
+
+    def statement(line: str, evidence: Any) -> list[Any]:
+        """A line of the report and, under it, the documents it rests on."""
+        return [para(line, body), para("来源：" + _evidence_text(evidence), small)]
+
     totals = data["totals"]
     story: list[Any] = [
-        Paragraph(escape(title_of(data)), head),
-        Paragraph(f"本期文档 {totals['documents']} 条，涉及事件 {totals['events']} 个，"
-                  f"预警 {totals['alerts']} 条。", body),
+        para(title_of(data), head),
+        para(f"本期文档 {totals['documents']} 条，涉及事件 {totals['events']} 个，预警 {totals['alerts']} 条。", body),
     ]
     chart = volume_drawing(data)
     if chart is not None:
         story += [Spacer(1, 6), chart]
-    story.append(Paragraph("一、热点事件", sub))
+    story.append(para("一、热点事件", sub))
     for n, row in enumerate(data["events"], start=1):
-        line = (f"{n}. {row['label']}（{row['documents']} 条，{LEVEL_ZH.get(row['level'], '')}色，"
-                f"情感 {row['sentiment']}）")
-        story += [Paragraph(escape(line), body), Paragraph(escape("来源：" + _evidence_text(row["evidence"])), small)]
-    story.append(Paragraph("二、重点企业", sub))
+        story += statement(f"{n}. {row['label']}（{row['documents']} 条，{LEVEL_ZH.get(row['level'], '')}色，"
+                           f"情感 {row['sentiment']}）", row["evidence"])
+    story.append(para("二、重点企业", sub))
     for row in data["watched"]:
-        line = f"{row['name']}：提及 {row['mentions']} 条，其中负面 {row['negative']} 条"
-        story += [Paragraph(escape(line), body), Paragraph(escape("来源：" + _evidence_text(row["evidence"])), small)]
+        story += statement(f"{row['name']}：提及 {row['mentions']} 条，其中负面 {row['negative']} 条", row["evidence"])
     if not data["watched"]:
-        story.append(Paragraph("本期无重点企业相关信息。", body))
+        story.append(para("本期无重点企业相关信息。", body))
     story.append(Spacer(1, 12))
     return render(story, title_of(data), margin_mm=25.4)  # reportlab's default inch margins, as before
