@@ -31,19 +31,18 @@ for nothing: a score of exactly 0 is a miss either way).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
 import time
 from collections.abc import Callable, Iterable
-from functools import cache
 from itertools import accumulate
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import rjieba
+from training import training_module
 
 from qinglang.engine.sentiment import DEFAULT_WEIGHTS, SentimentModel
 
@@ -52,16 +51,8 @@ REPO = HERE.parent
 OWN_DATA = HERE / "data"
 
 
-@cache
 def _training_module() -> ModuleType:
-    """The training script owns the corpus readers and the split; load it (once) by path."""
-    path = REPO / "scripts" / "train_sentiment.py"
-    spec = importlib.util.spec_from_file_location("train_sentiment", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["train_sentiment"] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
+    return training_module("train_sentiment")
 
 
 def _read_jsonl(path: Path) -> list[tuple[str, int]]:

@@ -1,10 +1,15 @@
-"""Command line: ``python -m qinglang.engine analyze [--watchlist FILE] [--taxonomy FILE]``.
+"""Command line: ``python -m qinglang.engine analyze [--watchlist FILE] [--taxonomy FILE]``
+and ``python -m qinglang.engine pairs``.
 
 Reads JSONL documents on stdin in stream order and writes exactly one JSON line per input line
 to stdout, in the same order.  A bad line (invalid JSON, missing text) gets an error object on
 stdout - so line numbers stay aligned - and an error line naming its id (or line number) on
 stderr; the run continues.  Exit status 0 when the run completes (bad lines included), unless
 ``--strict`` asks for 1 when any line was bad.
+
+``pairs`` reads ``{"id", "text1", "text2"}`` lines and answers each with ``{"id", "same_event",
+"probability", "reasons"}`` (the shipped pair model; the texts count into the run's term
+frequencies in input order, as a stream would), with the same error handling.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--restore", type=Path, help="start from this state snapshot")
     analyze.add_argument("--snapshot", type=Path, help="write the state snapshot here at the end")
     analyze.add_argument("--strict", action="store_true", help="exit 1 if any input line was bad")
+    pairs = sub.add_parser("pairs", help='JSONL {"id", "text1", "text2"} -> same-event decisions')
+    pairs.add_argument("--strict", action="store_true", help="exit 1 if any input line was bad")
     return parser
 
 
@@ -63,8 +70,32 @@ def analyze(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
     return 1 if bad else 0
 
 
+def pairs(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
+    bad = 0
+    for lineno, line in enumerate(lines, 1):
+        row: Any = None
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise DocError("line is not a JSON object")
+            texts = [t for t in (row.get("text1"), row.get("text2")) if isinstance(t, str) and t.strip()]
+            if len(texts) != 2:
+                raise DocError("text1 and text2 must both be non-empty strings")
+        except (json.JSONDecodeError, DocError) as exc:
+            bad += 1
+            doc_id = row.get("id") if isinstance(row, dict) else None
+            _error(out, err, lineno, doc_id, str(exc) if isinstance(exc, DocError) else f"invalid JSON: {exc.msg}")
+            continue
+        decision = engine.same_event(texts[0], texts[1], learn=True)
+        out.write(json.dumps({"id": row.get("id"), **decision.to_dict()}, ensure_ascii=False) + "\n")
+    return 1 if bad else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "pairs":
+        status = pairs(Engine(), sys.stdin, sys.stdout, sys.stderr)
+        return status if args.strict else 0
     engine = Engine(_config(args))
     if args.restore:
         engine.restore(args.restore)

@@ -100,8 +100,9 @@ class Vectorizer:
         self.rarity_floor = rarity_floor
         self.org_floor = org_floor
 
-    def observe(self, terms: list[str]) -> dict[int, int]:
-        """Count the item into the document frequencies; return term id -> tf."""
+    def observe(self, terms: list[str], learn: bool = True) -> dict[int, int]:
+        """Count the item into the document frequencies; return term id -> tf.  With
+        ``learn=False`` the frequencies stay as they are (a text looked at, not streamed)."""
         vocab, df, log_df = self.vocab, self.df, self.log_df
         tf: dict[int, int] = {}
         for term, count in Counter(terms).items():
@@ -111,11 +112,18 @@ class Vectorizer:
                 self.words.append(term)
                 df.append(0)
                 log_df.append(0.0)
-            df[i] += 1
-            log_df[i] = math.log(df[i] + 1)
+            if learn:
+                df[i] += 1
+                log_df[i] = math.log(df[i] + 1)
             tf[i] = count
-        self.docs += 1
+        self.docs += learn
         return tf
+
+    def idf(self, term: str) -> float:
+        """log(N + 1) + 1 - log(df + 1) over the items seen so far, as ``weigh`` uses it (the
+        + 1 keeps every term worth something before the stream has taught any frequencies)."""
+        i = self.vocab.get(term)
+        return math.log(self.docs + 1.0) + 1.0 - (self.log_df[i] if i is not None else 0.0)
 
     def weigh(self, tf: dict[int, int], k: int) -> Vector:
         """TF-IDF, top k terms, unit length."""
@@ -316,10 +324,11 @@ class Clusterer:
         self.events[ev.num] = ev
         return ev
 
-    def vectorize(self, terms: list[str], clauses: list[tuple[str, list[str], bool]]) -> ItemVectors:
+    def vectorize(self, terms: list[str], clauses: list[tuple[str, list[str], bool]],
+                  learn: bool = True) -> ItemVectors:
         # organisation keys count as pseudo-terms: a stock code shared by two items is a word
         # they share (and gives the key a document frequency for its rarity)
-        tf = self.vectors.observe(terms + ["@" + k for k, _, org in clauses if org])
+        tf = self.vectors.observe(terms + ["@" + k for k, _, org in clauses if org], learn)
         whole = self.vectors.weigh(tf, self.cfg.item_terms)
         if len(clauses) == 1:
             key, _, org = clauses[0]

@@ -16,11 +16,12 @@ from typing import Any
 
 from .bursts import Burst, BurstDetector
 from .categories import ASTROTURF, CategoryHit, Classifier, RuleClassifier, load_taxonomy
-from .cluster import Clusterer
+from .cluster import Clusterer, ItemVectors
 from .config import EngineConfig
 from .dedup import Deduplicator
 from .entities import EntityFinder, Mention, anchors, load_watchlist
 from .normalize import Normalized, normalize
+from .pairs import PairDecision, PairModel, Side, side
 from .risk import Risk, assess
 from .segment import Segmented, Segmenter, load_stopwords
 from .sentiment import SentimentModel
@@ -117,6 +118,7 @@ class Engine:
         self.rules = RuleClassifier(load_taxonomy(self.cfg.taxonomy))
         self.classifiers: list[Classifier] = [self.rules, *classifiers]
         self.sentiment = SentimentModel.load()
+        self._pairs: PairModel | None = None   # loaded when first asked
         self.dedup = Deduplicator(self.cfg)
         self.clusterer = Clusterer(self.cfg)
         self.bursts = BurstDetector(self.cfg)
@@ -204,6 +206,25 @@ class Engine:
         self._times = [(s, t) for s, t in self._times if s > min_seq]
         self.dedup.prune(min_seq)
         self.bursts.prune(time)
+
+    # -- pairs -------------------------------------------------------------------------------
+    def same_event(self, text_a: str, text_b: str, learn: bool = False) -> PairDecision:
+        """Do the two texts tell the same event?  Probability, decision and reasons from the
+        shipped pair model (see ``pairs.py``).  ``learn=True`` counts both texts into the
+        stream's term frequencies, as items of the stream would be (the evaluation does that);
+        by default the engine's state is only read."""
+        if self._pairs is None:
+            self._pairs = PairModel.load()
+        (a, vec_a), (b, vec_b) = self.pair_side(text_a, learn), self.pair_side(text_b, learn)
+        join = (self.clusterer.similarity(vec_a, vec_b), self.clusterer.similarity(vec_b, vec_a))
+        return self._pairs.decide(a, b, join, self.clusterer.vectors.idf)
+
+    def pair_side(self, text: str, learn: bool = False) -> tuple[Side, ItemVectors]:
+        """One text as the pair model and the clusterer see it."""
+        f = self.analyze(Doc("pair", text, 0.0))
+        vec = self.clusterer.vectorize(self._lead_terms(f), self._clauses(f), learn)
+        proper = frozenset(self.segmenter.proper.intersection(f.seg.tokens))
+        return side(f.norm.text, frozenset(f.seg.terms), proper), vec
 
     # -- events ------------------------------------------------------------------------------
     def events(self, limit: int | None = None) -> list[dict[str, Any]]:

@@ -1,0 +1,171 @@
+"""Same-event decisions for two texts: "do these two reports tell the same event?"
+
+Analysts ask it when they merge events, link a report to a case or check a repost; the
+evaluation's same-event pairs ask it too.  The clusterer's join score compares an item with an
+*event* (a centroid built from many items); two short texts need more evidence than that, and
+the ways two texts about one topic still differ are specific: another film in the same genre,
+another match of the same team, other numbers on the same kind of notice.  So the decision is a
+logistic model over a few explainable features of the pair:
+
+- the clusterer's own join score, both ways;
+- literal overlap: shared character bigrams (containment and Jaccard), the longest common run;
+- IDF-weighted term overlap and the rarest shared term (a rare word shared is strong evidence);
+- titles in 《》 shared or in conflict, proper nouns in conflict, numbers shared;
+- lengths (a headline against a long lead).
+
+Weights are trained by ``scripts/train_pairs.py`` on four fifths of ``same_event_pairs.jsonl``
+(full-batch gradient descent, no random numbers, so reproducible) and shipped as
+``models/same_event.json``; the held-out fifth is scored by ``eval/clustering.py``.
+Every decision lists the features that weighed most, in Chinese.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+__all__ = ["FEATURES", "SIGNS", "PairDecision", "PairModel", "Side", "features", "side"]
+
+DEFAULT_MODEL = Path(__file__).parent / "models" / "same_event.json"
+
+# Only the head of a long text is compared: a story is told in its headline and lead, and the
+# longest-common-run search is quadratic in the worst case.
+PAIR_CHARS = 400
+RARE_IDF = 6.0   # a shared term at least this rare (idf incl. the +1) is a "rare shared term"
+
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+_TITLE_RE = re.compile(r"《([^》]{1,40})》")
+
+FEATURES = (
+    "join_max", "join_min", "bigram_jaccard", "bigram_containment", "idf_overlap",
+    "max_shared_idf", "rare_shared", "title_shared", "title_conflict", "proper_conflict",
+    "number_shared", "length_gap", "length_min", "identical", "common_run",
+)
+# The sign each weight must have: evidence of sameness may only raise the probability and a
+# conflict may only lower it (training clips to these), so every reason given reads the right
+# way round and correlated features cannot cancel into nonsense ("same title" counting against).
+_AGAINST = frozenset({"title_conflict", "proper_conflict"})
+_EITHER = frozenset({"length_gap", "length_min"})
+SIGNS = {name: 0 if name in _EITHER else -1 if name in _AGAINST else 1 for name in FEATURES}
+
+
+@dataclass(frozen=True)
+class Side:
+    """What the pair features read of one text (built by ``Engine.pair_side``)."""
+
+    text: str
+    terms: frozenset[str]
+    proper: frozenset[str]
+    numbers: frozenset[str]
+    titles: frozenset[str]
+    bigrams: frozenset[str]
+
+
+def side(text: str, terms: frozenset[str], proper: frozenset[str]) -> Side:
+    head = text[:PAIR_CHARS]
+    return Side(head, terms, proper, frozenset(_NUMBER_RE.findall(head)), frozenset(_TITLE_RE.findall(head)),
+                frozenset(head[i:i + 2] for i in range(len(head) - 1)))
+
+
+def _containment(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))
+
+
+def features(a: Side, b: Side, join: tuple[float, float], idf: Callable[[str], float]) -> list[float]:
+    """The model's input, in FEATURES order; each roughly in [0, 1]."""
+    bi_a, bi_b = a.bigrams, b.bigrams
+    shared, union = a.terms & b.terms, a.terms | b.terms
+    shared_idf = [idf(t) for t in shared]
+    run = SequenceMatcher(None, a.text, b.text, autojunk=False).find_longest_match(0, len(a.text), 0, len(b.text)).size
+    len_a, len_b = math.log(len(a.text) + 1), math.log(len(b.text) + 1)
+    return [
+        max(join), min(join),
+        len(bi_a & bi_b) / max(1, len(bi_a | bi_b)), _containment(bi_a, bi_b),
+        sum(shared_idf) / (sum(map(idf, union)) or 1.0),
+        max(shared_idf, default=0.0) / 10.0,
+        min(sum(v >= RARE_IDF for v in shared_idf), 5) / 5.0,
+        float(bool(a.titles & b.titles)),
+        float(bool(a.titles and b.titles and not a.titles & b.titles)),
+        float(bool(a.proper and b.proper and not a.proper & b.proper)),
+        min(len(a.numbers & b.numbers), 3) / 3.0,
+        abs(len_a - len_b), min(len_a, len_b) / 6.0,
+        float(a.text == b.text),
+        run / max(1, min(len(a.text), len(b.text))),
+    ]
+
+
+@dataclass
+class PairDecision:
+    same: bool
+    probability: float
+    reasons: list[str]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"same_event": self.same, "probability": round(self.probability, 4), "reasons": self.reasons}
+
+
+def _describe(name: str, a: Side, b: Side, value: float) -> str:
+    """A feature's value as an analyst would say it (features that measure one thing in
+    different ways say it the same way, so a reason is not given twice)."""
+    if name in ("title_shared", "title_conflict"):
+        titles = "、".join(f"《{t}》" for t in sorted(a.titles & b.titles or a.titles | b.titles)[:3])
+        return f"同一作品 {titles}" if name == "title_shared" else f"作品不同 {titles}"
+    if name == "proper_conflict":
+        return f"专名不同 {'、'.join(sorted(a.proper | b.proper)[:4])}"
+    if name == "number_shared":
+        return f"数字一致 {'、'.join(sorted(a.numbers & b.numbers)[:4])}"
+    if name in ("rare_shared", "max_shared_idf", "idf_overlap"):
+        return f"共有关键词 {'、'.join(sorted(a.terms & b.terms)[:5]) or '无'}"
+    if name in ("join_max", "join_min"):
+        # a negative join score is the clusterer's veto: both name organisations, none shared
+        return "所涉机构不同" if value < 0 else f"事件聚类相似度 {value:.2f}"
+    if name == "identical":
+        return "文本相同"
+    if name.startswith("length"):
+        return "篇幅差异大" if name == "length_gap" else "文本较短"
+    return f"字面重合度 {_containment(a.bigrams, b.bigrams):.2f}"
+
+
+class PairModel:
+    """Shipped same-event model.  ``load()`` once, then ``decide(a, b, join, idf)``."""
+
+    def __init__(self, weights: dict[str, float], bias: float, threshold: float) -> None:
+        missing = set(FEATURES) - set(weights)
+        if missing:
+            raise ValueError(f"pair model lacks weights for {sorted(missing)}")
+        self.weights = [float(weights[name]) for name in FEATURES]
+        self.bias = bias
+        self.threshold = threshold
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> PairModel:
+        data = json.loads(Path(path or DEFAULT_MODEL).read_text(encoding="utf-8"))
+        return cls(data["weights"], float(data["bias"]), float(data["threshold"]))
+
+    def probability(self, values: list[float]) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, values, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def decide(self, a: Side, b: Side, join: tuple[float, float], idf: Callable[[str], float],
+               reasons: int = 3) -> PairDecision:
+        values = features(a, b, join, idf)
+        p = self.probability(values)
+        same = p >= self.threshold
+        # the features that pushed hardest toward the decision taken
+        pushes = sorted(((w * x if same else -w * x), name, x)
+                        for name, w, x in zip(FEATURES, self.weights, values, strict=True))
+        told: list[str] = []
+        for push, name, x in reversed(pushes):
+            if push <= 0 or len(told) >= reasons:
+                break
+            text = _describe(name, a, b, x)
+            if text not in told:
+                told.append(text)
+        if not told:  # nothing speaks against: the evidence for is too thin
+            told.append(f"相同事件的证据不足（{p:.2f} < {self.threshold:.2f}）")
+        return PairDecision(same, p, told)

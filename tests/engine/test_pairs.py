@@ -1,0 +1,68 @@
+"""Same-event pair decisions (pairs.py): the shipped model, its reasons, and the CLI."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qinglang.engine import Engine
+from qinglang.engine.pairs import DEFAULT_MODEL, FEATURES, SIGNS, PairModel
+
+STORY = "岚溪鞋业被曝拖欠工人工资三个月，数百名工人到青禾市人社局反映情况"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine()
+
+
+def test_a_repost_and_a_syndicated_copy_are_the_same_event(engine: Engine) -> None:
+    for copy in (f"转发微博 {STORY}", f"【临川晚报】{STORY}。记者 王小禾"):
+        decision = engine.same_event(STORY, copy)
+        assert decision.same, decision
+        assert decision.probability >= PairModel.load().threshold
+        assert any("字面重合度" in r or "共有关键词" in r for r in decision.reasons)
+
+
+def test_the_same_kind_of_news_about_another_work_is_another_event(engine: Engine) -> None:
+    decision = engine.same_event("《星河往事》定档国庆 导演称拍了三年", "《云帆少年》定档国庆 导演称拍了五年")
+    assert not decision.same
+    assert decision.reasons == ["作品不同 《云帆少年》、《星河往事》"]
+
+
+def test_unrelated_texts_are_not_the_same_event_and_say_why(engine: Engine) -> None:
+    decision = engine.same_event(STORY, "远航市首届马拉松赛10月9日鸣枪，两万名跑者参赛")
+    assert not decision.same and decision.probability < 0.2
+    assert decision.reasons and all(isinstance(r, str) and r for r in decision.reasons)
+
+
+def test_looking_at_a_pair_leaves_the_stream_state_alone_unless_asked() -> None:
+    engine = Engine()
+    vectors = engine.clusterer.vectors
+    engine.same_event(STORY, f"转发微博 {STORY}")
+    assert vectors.docs == 0 and not any(vectors.df)
+    engine.same_event(STORY, f"转发微博 {STORY}", learn=True)
+    assert vectors.docs == 2 and vectors.df[vectors.vocab["岚溪"]] == 2
+
+
+def test_the_shipped_weights_cover_every_feature_with_the_declared_sign() -> None:
+    data = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    assert data["features"] == list(FEATURES)
+    for name, weight in data["weights"].items():
+        assert SIGNS[name] * weight >= 0, name  # evidence never counts against, conflict never for
+    with pytest.raises(ValueError, match="title_conflict"):
+        PairModel({k: v for k, v in data["weights"].items() if k != "title_conflict"}, 0.0, 0.5)
+
+
+def test_cli_answers_every_line_in_order_and_names_bad_ones() -> None:
+    lines = [json.dumps({"id": "p1", "text1": STORY, "text2": f"转发微博 {STORY}"}, ensure_ascii=False),
+             "{broken", json.dumps({"id": "p3", "text1": STORY}, ensure_ascii=False)]
+    proc = subprocess.run([sys.executable, "-m", "qinglang.engine", "pairs"], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["p1", None, "p3"]
+    assert out[0]["same_event"] is True and set(out[0]) == {"id", "same_event", "probability", "reasons"}
+    assert "error" in out[1] and "text1 and text2" in out[2]["error"]
+    assert "line 2" in proc.stderr and "id p3" in proc.stderr
