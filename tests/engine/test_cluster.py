@@ -52,3 +52,17 @@ def test_event_summary_names_first_poster_size_and_sources() -> None:
     assert summary["sources"] == {"weibo": 1, "news": 1}
     assert len(summary["tone_trend"]) == 2
     assert "失联" in summary["top_terms"]
+
+
+def test_one_company_in_the_news_for_two_kinds_of_thing_makes_two_events(run: Runner) -> None:
+    """Same company, same days: a disclosure violation and a change of controlling
+    shareholder are two events; news of the first kind in other words joins the first."""
+    results = run(Engine(), [
+        "云帆股份(830199)信披违规遭交易所通报批评 未及时披露重大合同",
+        "云帆股份(830199)控股股东拟变更为临川国资 实控人将易主",
+        "云帆股份(830199)涉嫌信息披露违法被证监会立案调查",
+        "云帆股份(830199)实际控制人变更获批 临川国资正式入主",
+    ])
+    assert results[0].event == results[2].event
+    assert results[1].event == results[3].event
+    assert results[0].event != results[1].event

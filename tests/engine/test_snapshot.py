@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from pathlib import Path
 
-from qinglang.engine import Engine, Result
+from qinglang.engine import Engine, Result, to_doc
 
 Runner = Callable[[Engine, list[str]], list[Result]]
 
@@ -21,3 +21,23 @@ def test_restored_engine_continues_like_the_original(tmp_path: Path) -> None:
     assert [r.to_dict() for r in after] == [r.to_dict() for r in reference]
     assert after[0].event == before[0].event
     assert after[1].duplicate_of == "a1"
+
+
+def test_a_snapshot_of_the_previous_version_is_read_and_continued(tmp_path: Path) -> None:
+    """Version 1 snapshots (anchor slots without kinds of news) still restore: a restart
+    after an upgrade does not reprocess history."""
+    import pickle
+
+    original = Engine()
+    list(original.process({"id": f"a{i}", "text": t, "time": 60 * i} for i, t in enumerate(FIRST)))
+    original.snapshot(tmp_path / "state.pkl")
+    state = pickle.loads((tmp_path / "state.pkl").read_bytes())  # noqa: S301 - the test's own file
+    state["version"] = 1
+    for ev in state["clusterer"].events.values():
+        for slot in ev.orgs.values():
+            del slot[3:]
+    (tmp_path / "old.pkl").write_bytes(pickle.dumps(state))
+    restored = Engine()
+    restored.restore(tmp_path / "old.pkl")
+    later = {"id": "b0", "text": LATER[0], "time": 600}
+    assert restored.process_one(to_doc(later)).event == original.process_one(to_doc(later)).event

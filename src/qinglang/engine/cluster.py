@@ -22,6 +22,9 @@ from typing import Any
 from .config import EngineConfig
 
 Vector = dict[int, float]
+# An anchor of an item as the clusterer is given it: key (stock code or name), the content terms
+# of its clause, whether it is an organisation, and the kind of news its clause tells (or None).
+Clause = tuple[str, list[str], bool, str | None]
 
 
 @dataclass(slots=True)
@@ -34,7 +37,8 @@ class Event:
     size: int = 0
     centroid: Vector = field(default_factory=dict)
     norm: float = 0.0
-    orgs: dict[str, list[Any]] = field(default_factory=dict)  # anchor -> [count, context, is org]
+    # anchor -> [count, context, is org, {kind of news: count}]
+    orgs: dict[str, list[Any]] = field(default_factory=dict)
     indexed: set[object] = field(default_factory=set)         # posting keys it is listed under
     sources: dict[str, int] = field(default_factory=dict)
     tone_sum: float = 0.0
@@ -167,7 +171,8 @@ class Vectorizer:
         return {i: x / norm for i, x in w.items()}
 
 
-def _merge(ev: Event, vec: Vector, orgs: dict[str, tuple[Vector, bool]], time: float, event_terms: int) -> None:
+def _merge(ev: Event, vec: Vector, orgs: dict[str, tuple[Vector, bool, str | None]], time: float,
+           event_terms: int) -> None:
     """Add one item's vectors to an event's centroid and organisation contexts."""
     ev.size += 1
     ev.last_time = max(ev.last_time, time)
@@ -177,9 +182,11 @@ def _merge(ev: Event, vec: Vector, orgs: dict[str, tuple[Vector, bool]], time: f
     if len(cen) > event_terms * 2:
         ev.centroid = cen = _top(cen, event_terms)
     ev.norm = math.sqrt(sum(w * w for w in cen.values())) or 1.0
-    for k, (ctx, org) in orgs.items():
-        slot = ev.orgs.setdefault(k, [0, {}, org])
+    for k, (ctx, org, kind) in orgs.items():
+        slot = ev.orgs.setdefault(k, [0, {}, org, {}])
         slot[0] += 1
+        if kind:
+            slot[3][kind] = slot[3].get(kind, 0) + 1
         merged = slot[1]
         for t, w in ctx.items():
             merged[t] = merged.get(t, 0.0) + w
@@ -199,6 +206,7 @@ class ItemVectors:
     parts: list[tuple[str, Vector, bool]]   # (anchor key, context vector, is organisation)
     rarity: dict[str, float]
     orgs_keys: set[str] = field(default_factory=set)
+    kinds: dict[str, str | None] = field(default_factory=dict)   # anchor -> kind of news
 
 
 class Clusterer:
@@ -242,8 +250,8 @@ class Clusterer:
         joined by the same kind of news about another).  Cached per event size."""
         if ev.org_checked != ev.size:
             ev.org_checked = ev.size
-            ev.org_flag = any(org and c * 4 >= ev.size for c, _, org in ev.orgs.values())
-            ev.name_flag = any(not org and c * 2 >= ev.size > 1 for c, _, org in ev.orgs.values())
+            ev.org_flag = any(org and c * 4 >= ev.size for c, _, org, _ in ev.orgs.values())
+            ev.name_flag = any(not org and c * 2 >= ev.size > 1 for c, _, org, _ in ev.orgs.values())
         return ev.org_flag
 
     def _led_by_name(self, ev: Event) -> bool:
@@ -259,7 +267,7 @@ class Clusterer:
             if slot is not None:
                 share = slot[0] / (ev.size + self.cfg.share_prior)
                 fit = self.cfg.anchor_floor + (1 - self.cfg.anchor_floor) * cosine(ctx, slot[1])
-                best = max(best, item.rarity[k] * share * fit)
+                best = max(best, item.rarity[k] * share * self._by_kind(slot, item.kinds.get(k), fit))
         if best:
             return s + self.cfg.entity_bonus * best
         if item.orgs_keys and self._has_org(ev):
@@ -268,10 +276,24 @@ class Clusterer:
             s -= self.cfg.name_conflict
         return s
 
-    def _score_part(self, key: str, vec: Vector, rarity: float, ev: Event) -> float:
+    def _by_kind(self, slot: list[Any], kind: str | None, fit: float) -> float:
+        """An anchor's fit, decided by the kind of news where both sides know it: the event's
+        clauses about this organisation mostly tell one kind, and the item's clause tells that
+        kind (the same event) or another (most likely another event about the same company)."""
+        kinds = slot[3]
+        if kind is None or not kinds:
+            return fit
+        top = max(kinds, key=kinds.__getitem__)
+        if kinds[top] * 2 <= sum(kinds.values()):
+            return fit  # the event has no settled kind for it
+        return self.cfg.kind_same if kind == top else self.cfg.kind_other * fit
+
+    def _score_part(self, key: str, vec: Vector, rarity: float, ev: Event, kind: str | None) -> float:
         """One clause of a run-together item against an event that knows its anchor."""
         s = cosine(vec, ev.centroid, ev.norm)
-        return s + self.cfg.entity_bonus * rarity * float(ev.orgs[key][0]) / (ev.size + self.cfg.share_prior)
+        slot = ev.orgs[key]
+        fit = self._by_kind(slot, kind, 1.0)
+        return s + self.cfg.entity_bonus * rarity * fit * float(slot[0]) / (ev.size + self.cfg.share_prior)
 
     def score(self, item: ItemVectors, ev: Event) -> tuple[float, int]:
         """Best join score and which part matched: -1 the whole item, i >= 0 part i.  Only
@@ -281,7 +303,7 @@ class Clusterer:
         for i, (key, vec, _org) in enumerate(item.parts):
             if key not in known:
                 continue
-            s = self._score_part(key, vec, item.rarity[key], ev)
+            s = self._score_part(key, vec, item.rarity[key], ev, item.kinds.get(key))
             if s > best:
                 best, part = s, i
         return best, part
@@ -300,10 +322,10 @@ class Clusterer:
         """Join the whole item, or only the clause that matched (the rest of a run-together
         item is other news and would blur the event)."""
         if part < 0:
-            vec, orgs = item.whole, {k: (v, k in item.orgs_keys) for k, v in item.anchors.items()}
+            vec, orgs = item.whole, self._anchor_slots(item)
         else:
             key, vec, org = item.parts[part]
-            orgs = {key: (vec, org)}
+            orgs = {key: (vec, org, item.kinds.get(key))}
         _merge(ev, vec, orgs, time, self.cfg.event_terms)
         for k in orgs:
             self._index(ev, f"@{k}")
@@ -315,8 +337,12 @@ class Clusterer:
     def similarity(self, a: ItemVectors, b: ItemVectors) -> float:
         """The join score of item b against an event made of item a alone (pair decisions)."""
         ev = Event(-1, "", "", 0.0, 0.0)
-        _merge(ev, a.whole, {k: (v, k in a.orgs_keys) for k, v in a.anchors.items()}, 0.0, self.cfg.event_terms)
+        _merge(ev, a.whole, self._anchor_slots(a), 0.0, self.cfg.event_terms)
         return self.score(b, ev)[0]
+
+    @staticmethod
+    def _anchor_slots(item: ItemVectors) -> dict[str, tuple[Vector, bool, str | None]]:
+        return {k: (v, k in item.orgs_keys, item.kinds.get(k)) for k, v in item.anchors.items()}
 
     def _open(self, doc_id: str, label: str, time: float) -> Event:
         ev = Event(self.next_num, label[:80], doc_id, time, time)
@@ -324,19 +350,19 @@ class Clusterer:
         self.events[ev.num] = ev
         return ev
 
-    def vectorize(self, terms: list[str], clauses: list[tuple[str, list[str], bool]],
-                  learn: bool = True) -> ItemVectors:
+    def vectorize(self, terms: list[str], clauses: list[Clause], learn: bool = True) -> ItemVectors:
         # organisation keys count as pseudo-terms: a stock code shared by two items is a word
         # they share (and gives the key a document frequency for its rarity)
-        tf = self.vectors.observe(terms + ["@" + k for k, _, org in clauses if org], learn)
+        tf = self.vectors.observe(terms + ["@" + k for k, _, org, _ in clauses if org], learn)
         whole = self.vectors.weigh(tf, self.cfg.item_terms)
         if len(clauses) == 1:
-            key, _, org = clauses[0]
+            key, _, org, _ = clauses[0]
             parts = [(key, whole, org)]
         else:
-            parts = [(key, self.vectors.context(ts), org) for key, ts, org in clauses]
-        rarity = {key: self.vectors.rarity(key, org) for key, _, org in clauses}
-        item = ItemVectors(whole, {k: v for k, v, _ in parts}, parts if len(parts) > 1 else [], rarity)
+            parts = [(key, self.vectors.context(ts), org) for key, ts, org, _ in clauses]
+        rarity = {key: self.vectors.rarity(key, org) for key, _, org, _ in clauses}
+        item = ItemVectors(whole, {k: v for k, v, _ in parts}, parts if len(parts) > 1 else [], rarity,
+                           kinds={key: kind for key, _, _, kind in clauses if kind})
         item.orgs_keys = {k for k, _, org in parts if org}
         return item
 
@@ -349,7 +375,7 @@ class Clusterer:
         return best, best_score, best_part
 
     def assign(self, doc_id: str, label: str, time: float, terms: list[str],
-               clauses: list[tuple[str, list[str], bool]], source: str | None = None) -> Assignment:
+               clauses: list[Clause], source: str | None = None) -> Assignment:
         self.items += 1
         item = self.vectorize(terms, clauses)
         ev, score, part = self.best(item)

@@ -18,6 +18,7 @@ class EngineConfig:
     watchlist: Path | None = None
     taxonomy: Path = DATA_DIR / "taxonomy.json"
     stopwords: Path = DATA_DIR / "stopwords.txt"
+    event_kinds: Path = DATA_DIR / "event_kinds.json"
 
     # --- duplicates --------------------------------------------------------------------------
     # MinHash with one permutation and `minhash_bins` bins over character 3-grams; the bins are
@@ -42,7 +43,13 @@ class EngineConfig:
     join_threshold: float = 0.43
     entity_bonus: float = 0.7     # weight of a shared anchor (organisation, rare proper noun)
     entity_conflict: float = 1.0  # both name organisations, none shared: in effect a veto
-    anchor_floor: float = 0.35    # part of the anchor bonus earned whatever the words around it
+    anchor_floor: float = 0.65    # part of the anchor bonus earned whatever the words around it
+    # An organisation's clause of the same kind of news as the event's clauses about it (see
+    # data/event_kinds.json): with entity_bonus 0.7, an organisation named in half the event's
+    # items reaches join_threshold on its own (0.7 x 0.5 x 1.25 = 0.44).  Another kind of news
+    # about the same organisation keeps this share of the context fit.
+    kind_same: float = 1.25
+    kind_other: float = 0.5
     share_prior: float = 0.0      # pseudo-items added to an event when weighing shared anchors
     name_conflict: float = 0.15   # ... when an event about one place/brand meets another
     rarity_floor: float = 3.0     # IDF below which a shared proper noun earns no bonus

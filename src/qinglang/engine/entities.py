@@ -195,6 +195,9 @@ class Clause:
     key: str
     terms: list[str]
     org: bool
+    # what tells the kind of news: an organisation's clause from its name on (the characters
+    # before it end the previous headline), a proper noun's clause as read
+    span: tuple[int, int] = (0, 0)
 
 
 def _span_terms(seg: Segmented, lo: int, hi: int) -> list[str]:
@@ -219,7 +222,7 @@ def anchors(mentions: list[Mention], seg: Segmented, proper: set[str],
             continue
         nxt = next((o.start for o in orgs[n + 1 :] if o.key != m.key), 1 << 30)
         stop = min(nxt - 2, m.end + 40) if nxt > m.end else m.end + 4
-        out[m.key] = Clause(m.key, _span_terms(seg, max(0, m.start - 6), stop), True)
+        out[m.key] = Clause(m.key, _span_terms(seg, max(0, m.start - 6), stop), True, (m.start, stop))
     n = min(seg.n_lead, bisect.bisect_left(seg.lead_starts, lead))
     if proper.isdisjoint(seg.tokens[:n]):
         return [c for c in out.values() if c.terms]
@@ -227,5 +230,6 @@ def anchors(mentions: list[Mention], seg: Segmented, proper: set[str],
         if len(out) >= limit:
             break
         if tok in proper and tok not in out and start not in taken:
-            out[tok] = Clause(tok, _span_terms(seg, max(0, start - reach), start + len(tok) + reach), False)
+            lo, hi = max(0, start - reach), start + len(tok) + reach
+            out[tok] = Clause(tok, _span_terms(seg, lo, hi), False, (lo, hi))
     return [c for c in out.values() if c.terms]

@@ -16,17 +16,18 @@ from typing import Any
 
 from .bursts import Burst, BurstDetector
 from .categories import ASTROTURF, CategoryHit, Classifier, RuleClassifier, load_taxonomy
-from .cluster import Clusterer, ItemVectors
+from .cluster import Clause, Clusterer, ItemVectors
 from .config import EngineConfig
 from .dedup import Deduplicator
 from .entities import EntityFinder, Mention, anchors, load_watchlist
+from .kinds import KindFinder, load_kinds
 from .normalize import Normalized, normalize
 from .pairs import PairDecision, PairModel, Side, side
 from .risk import Risk, assess
 from .segment import Segmented, Segmenter, load_stopwords
 from .sentiment import SentimentModel
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 class DocError(ValueError):
@@ -116,6 +117,7 @@ class Engine:
         watched = load_watchlist(self.cfg.watchlist) if self.cfg.watchlist else []
         self.entities = EntityFinder(watched, self.segmenter)
         self.rules = RuleClassifier(load_taxonomy(self.cfg.taxonomy))
+        self.kinds = KindFinder(load_kinds(self.cfg.event_kinds))
         self.classifiers: list[Classifier] = [self.rules, *classifiers]
         self.sentiment = SentimentModel.load()
         self._pairs: PairModel | None = None   # loaded when first asked
@@ -182,10 +184,13 @@ class Engine:
         """Events are matched on the headline and lead (first `cluster_chars` characters)."""
         return f.seg.terms
 
-    def _clauses(self, f: Features) -> list[tuple[str, list[str], bool]]:
+    def _clauses(self, f: Features) -> list[Clause]:
+        """Anchors with the words of their clauses; organisations with the kind of news too."""
         found = anchors(f.mentions, f.seg, self.segmenter.proper,
                         limit=self.cfg.max_anchors, lead=self.cfg.cluster_chars)
-        return [(c.key, c.terms, c.org) for c in found]
+        text = f.norm.text
+        return [(c.key, c.terms, c.org, self.kinds.find(text[c.span[0]:c.span[1]]) if c.org else None)
+                for c in found]
 
     def _entities(self, f: Features) -> list[dict[str, Any]]:
         to_orig = f.norm.to_original
@@ -256,8 +261,12 @@ class Engine:
     def restore(self, path: Path) -> None:
         with path.open("rb") as fh:
             state = pickle.load(fh)  # noqa: S301 - our own snapshot, see snapshot()
-        if state.get("version") != SNAPSHOT_VERSION:
+        if state.get("version") not in (1, SNAPSHOT_VERSION):
             raise ValueError(f"snapshot version {state.get('version')} != {SNAPSHOT_VERSION}")
+        if state["version"] == 1:  # events' anchor slots gained the kinds of news seen (none yet)
+            for ev in state["clusterer"].events.values():
+                for slot in ev.orgs.values():
+                    slot.append({})
         self.entities.restore(state["known"])
         self.dedup, self.clusterer, self.bursts = state["dedup"], state["clusterer"], state["bursts"]
         self.dedup.cfg = self.clusterer.cfg = self.bursts.cfg = self.cfg

@@ -1,0 +1,35 @@
+"""Kinds of news (kinds.py, data/event_kinds.json)."""
+
+from pathlib import Path
+
+from qinglang.engine.config import EngineConfig
+from qinglang.engine.kinds import Kind, KindFinder, load_kinds
+
+
+def _shipped() -> KindFinder:
+    return KindFinder(load_kinds(EngineConfig().event_kinds))
+
+
+def test_a_clause_with_the_cues_of_one_kind_has_that_kind() -> None:
+    finder = _shipped()
+    assert finder.find("云帆股份(830199)涉嫌内幕交易被立案调查") == "TRADING"
+    assert finder.find("青禾控股(830777)控股股东拟变更 实际控制人易主") == "CONTROL_CHANGE"
+    assert finder.find("临川市今日晴") is None
+
+
+def test_cues_match_longest_first_so_one_phrase_is_one_kind() -> None:
+    # 集资诈骗 is fund-raising; its 诈骗 must not also count as fraud and make a tie
+    assert _shipped().find("岚溪财富涉嫌集资诈骗") == "ILLEGAL_FUNDRAISING"
+
+
+def test_cues_of_two_kinds_leave_the_kind_unknown() -> None:
+    finder = KindFinder([Kind("A", "甲", ("违规",)), Kind("B", "乙", ("辞职",))])
+    assert finder.find("某公司违规") == "A"
+    assert finder.find("某公司违规 董事长辞职") is None
+
+
+def test_the_shipped_kinds_load_and_edited_files_are_read(tmp_path: Path) -> None:
+    assert len(load_kinds(EngineConfig().event_kinds)) >= 10
+    path = tmp_path / "kinds.json"
+    path.write_text('{"kinds": [{"code": "X", "cues": ["测试词"]}]}', encoding="utf-8")
+    assert KindFinder(load_kinds(path)).find("这是测试词") == "X"
