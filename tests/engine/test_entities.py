@@ -43,3 +43,21 @@ def test_a_common_word_before_an_industry_is_not_a_name() -> None:
     engine = Engine()
     list(engine.process([{"id": "a", "text": "多家风险投资机构看好新能源汽车赛道", "time": 0}]))
     assert "风险" not in engine.entities.known and "新能源" not in engine.entities.known
+
+
+def test_a_name_before_an_executive_role_is_an_organisation_and_joins_its_story() -> None:
+    """"禾播总经理…": an unlisted firm with no company form in sight is named by its executives."""
+    engine = Engine()
+    results = list(engine.process([
+        {"id": "a", "text": "禾播总经理李明被警方带走 公司称正常运营", "time": 0},
+        {"id": "b", "text": "禾播拒签罚款决定书 老板去向成谜", "time": 60},
+    ]))
+    assert engine.entities.known.get("禾播") == "禾播"
+    assert [e["name"] for e in results[1].entities] == ["禾播"]
+    assert results[1].event == results[0].event
+
+
+def test_a_verb_glued_to_a_role_is_not_a_name() -> None:
+    engine = Engine()
+    list(engine.process([{"id": "a", "text": "记者获悉，遭罚董事长已辞职，被查高管仍在配合调查", "time": 0}]))
+    assert not engine.entities.known

@@ -2,8 +2,8 @@
 
 Watched names come from the office's list.  Organisations are also discovered on the stream from
 cheap, explainable patterns - a listed company's short name before its stock code
-("某某科技(830001)"), a name before 公司/集团 - and then recognised as whole tokens in later items
-(they are added to the segmenter's dictionary).  The stock code, when known, is the key, so
+("某某科技(830001)"), a name before 公司/集团, an industry word or an executive's title - and then
+recognised as whole tokens in later items (they are added to the segmenter's dictionary).  The stock code, when known, is the key, so
 "某某科技" and "某某科技(830001)" are the same organisation.
 """
 
@@ -27,7 +27,9 @@ _CODE_RE = re.compile(r"\((\d{6})\)")
 _INDUSTRY = ("鞋业", "基金", "重工", "健康", "投资", "科技", "药业", "电子", "控股", "股份", "实业", "传媒",
              "汽车", "电气", "能源", "食品", "物流", "地产", "置业", "证券", "银行", "保险", "信托", "生物",
              "医药", "环保", "化工", "机械", "光伏", "软件", "网络", "金服", "资本", "国际")
-_SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", "集团公司", *_INDUSTRY})
+_ROLES = ("CEO", "总经理", "董事长", "总裁", "老板", "创始人", "法定代表人", "实控人", "实际控制人", "掌门人", "高管",
+          "董秘", "副总裁", "副总经理", "财务总监")
+_SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", "集团公司", *_INDUSTRY, *_ROLES})
 _JUDGED_MAX = 200_000
 # Tokens before 公司/集团 that are not names ("该公司", "子公司"...)
 _GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这家", "那家", "一家", "涉事", "持有",
@@ -39,6 +41,9 @@ _GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这�
 _SUFFIX_NAME_TAGS = frozenset({"nr", "nt", "nz", "nrt", "nrfg", "j", "x"})
 _FUNCTION_CHARS = frozenset("的在是了被将及和与对向从为等把让给由于至遭获称即又也都")
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z*]+$")
+# A first character that glues a function word to a name or a verb ("为泽熙", "被查", "遭罚"):
+# not a trade name.  (Numerals and 和 do start names: 三一, 九鼎, 和顺.)
+_NOT_FIRST = frozenset("为被将遭称把让给对向从由至即又也都最各每该此其")
 
 
 @dataclass(frozen=True)
@@ -136,8 +141,9 @@ class EntityFinder:
         return found
 
     def _suffixed(self, seg: Segmented) -> None:
-        """Learn "X" from "X公司/X集团" and from "X鞋业/X基金" (trade name before its industry)
-        when X is tagged as a proper noun or is unknown to the dictionary: common words there
+        """Learn "X" from "X公司/X集团", from "X鞋业/X基金" (trade name before its industry) and
+        from "X总经理/X董事长" (a firm named by its executives, 快播CEO) when X is tagged as a
+        proper noun or is unknown to the dictionary: common words there
         ("发展有限公司", "持有公司", "风险投资") are not names.  The suffix tokens are picked out
         in C, and each candidate is judged once: tagging costs more than the rest of an item."""
         tokens, judged = seg.tokens, self._judged
@@ -148,7 +154,9 @@ class EntityFinder:
             if len(judged) >= _JUDGED_MAX:  # a long stream must not grow this for ever
                 judged.clear()
             judged.add(name)
-            if name not in _GENERIC and _NAME_CHARS.match(name) and self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS):
+            if name[0] in _NOT_FIRST or name in _GENERIC or not _NAME_CHARS.match(name):
+                continue
+            if self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS):
                 self._learn(name, name)
 
     def _known(self, text: str, seg: Segmented, taken: list[Mention]) -> list[Mention]:
