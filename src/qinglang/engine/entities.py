@@ -3,8 +3,8 @@
 Watched names come from the office's list.  Organisations are also discovered on the stream from
 cheap, explainable patterns - a listed company's short name before its stock code
 ("某某科技(830001)"), a name before 公司/集团, an industry word or an executive's title - and then
-recognised as whole tokens in later items (they are added to the segmenter's dictionary).  The stock code, when known, is the key, so
-"某某科技" and "某某科技(830001)" are the same organisation.
+recognised as whole tokens in later items (they are added to the segmenter's dictionary).  The
+stock code, when known, is the key, so "某某科技" and "某某科技(830001)" are the same organisation.
 """
 
 from __future__ import annotations
