@@ -52,6 +52,7 @@ def test_event_summary_names_first_poster_size_and_sources() -> None:
     assert summary["sources"] == {"weibo": 1, "news": 1}
     assert len(summary["tone_trend"]) == 2
     assert "失联" in summary["top_terms"]
+    assert summary["kind"] == "UNABLE_TO_SERVE"
 
 
 def test_one_company_in_the_news_for_two_kinds_of_thing_makes_two_events(run: Runner) -> None:
@@ -66,3 +67,5 @@ def test_one_company_in_the_news_for_two_kinds_of_thing_makes_two_events(run: Ru
     assert results[0].event == results[2].event
     assert results[1].event == results[3].event
     assert results[0].event != results[1].event
+    # each event says what kind of news it is (the monitoring app shows and filters by it)
+    assert [r.kind for r in results] == ["DISCLOSURE", "CONTROL_CHANGE", "DISCLOSURE", "CONTROL_CHANGE"]

@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from qinglang.core.models import ApiToken
 from qinglang.monitor.models import Document, Event, RawInput, Source
 from qinglang.monitor.processing import process_partition
+from tests.conftest import PASSWORD
 from tests.monitor.corpus import stream
 
 
@@ -120,3 +122,31 @@ def test_the_same_item_twice_in_one_batch_is_stored_once(client: Client, duty_to
     result = push(client, duty_token, [item, item]).json()
     assert [r["status"] for r in result["results"]] == ["created", "duplicate"]
     assert result["results"][0]["id"] == result["results"][1]["id"] == Document.objects.get().pk
+
+
+KINDS_STREAM = [
+    "云帆股份(830199)信披违规遭交易所通报批评 未及时披露重大合同",
+    "云帆股份(830199)控股股东拟变更为临川国资 实控人将易主",
+    "云帆股份(830199)涉嫌信息披露违法被证监会立案调查",
+    "云帆股份(830199)实际控制人变更获批 临川国资正式入主",
+]
+
+
+def test_events_carry_their_kind_of_news_and_are_filtered_by_it(
+    client: Client, org: dict[str, Any], duty_token: dict[str, str]
+) -> None:
+    """One company, two kinds of news: two events, each named by its kind on the page and in
+    the API, and the kind filter keeps one."""
+    items = [{"id": f"k{i}", "text": t, "time": 1_767_225_600 + 60 * i} for i, t in enumerate(KINDS_STREAM)]
+    push(client, duty_token, {"source": "合作平台", "items": items})
+    process_partition("zh")
+    assert sorted(Event.objects.values_list("kind", flat=True)) == ["CONTROL_CHANGE", "DISCLOSURE"]
+    body = client.get("/api/v1/events", {"kind": "DISCLOSURE"}, **duty_token).json()
+    assert [(e["kind"], e["kind_name"], e["size"]) for e in body["items"]] == [("DISCLOSURE", "信息披露违规", 2)]
+    assert client.login(username=org["duty"].username, password=PASSWORD)
+    page = client.get(reverse("monitor-events"), {"kind": "CONTROL_CHANGE", "days": ""})
+    assert [row["event"].kind for row in page.context["rows"]] == ["CONTROL_CHANGE"]
+    html = page.content.decode()
+    assert "实控人或股东变更" in html and '<option value="DISCLOSURE">信息披露违规</option>' in html
+    event = Event.objects.get(kind="DISCLOSURE")
+    assert "信息披露违规" in client.get(reverse("monitor-event", args=[event.pk])).content.decode()

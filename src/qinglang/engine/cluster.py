@@ -51,11 +51,25 @@ class Event:
     def id(self) -> str:
         return f"e{self.num:07d}"
 
+    @property
+    def kind(self) -> str | None:
+        """The kind of news the event tells about the organisation it names most, if settled."""
+        slots = [slot for slot in self.orgs.values() if slot[2]]
+        return settled_kind(max(slots, key=itemgetter(0))[3]) if slots else None
+
     def summary(self) -> dict[str, object]:
-        return {"id": self.id, "label": self.label, "first_id": self.first_id, "size": self.size,
+        return {"id": self.id, "label": self.label, "first_id": self.first_id, "size": self.size, "kind": self.kind,
                 "first_time": self.first_time, "last_time": self.last_time,
                 "sources": dict(self.sources), "tone": self.tone_sum / max(self.size, 1),
                 "tone_trend": list(self.tone_recent)}
+
+
+def settled_kind(kinds: dict[str, int]) -> str | None:
+    """The kind most clauses tell, if more than half of those with a kind tell it."""
+    if not kinds:
+        return None
+    top = max(kinds, key=kinds.__getitem__)
+    return top if kinds[top] * 2 > sum(kinds.values()) else None
 
 
 @dataclass
@@ -280,12 +294,9 @@ class Clusterer:
         """An anchor's fit, decided by the kind of news where both sides know it: the event's
         clauses about this organisation mostly tell one kind, and the item's clause tells that
         kind (the same event) or another (most likely another event about the same company)."""
-        kinds = slot[3]
-        if kind is None or not kinds:
-            return fit
-        top = max(kinds, key=kinds.__getitem__)
-        if kinds[top] * 2 <= sum(kinds.values()):
-            return fit  # the event has no settled kind for it
+        top = settled_kind(slot[3]) if kind else None
+        if top is None:
+            return fit  # the item's clause or the event has no kind for it
         return self.cfg.kind_same if kind == top else self.cfg.kind_other * fit
 
     def _score_part(self, key: str, vec: Vector, rarity: float, ev: Event, kind: str | None) -> float:

@@ -103,6 +103,7 @@ class Result:
     risk: Risk
     new_event: bool = False
     bursts: list[Burst] = field(default_factory=list)
+    kind: str | None = None   # kind of news of the event after this item (data/event_kinds.json)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "event": self.event, "duplicate_of": self.duplicate_of,
@@ -178,7 +179,7 @@ class Engine:
         risk = assess(self.cfg, f.mentions, f.tone, f.entity_tone, cats, bursts, doc.source)
         self._maybe_prune(self.dedup.seq - 1, doc.time)
         return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
-                      risk, new, bursts)
+                      risk, new, bursts, event.kind)
 
     def _lead_terms(self, f: Features) -> list[str]:
         """Events are matched on the headline and lead (first `cluster_chars` characters)."""

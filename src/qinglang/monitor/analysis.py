@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from qinglang.engine import Doc, Engine, EngineConfig, normalize
 from qinglang.engine.categories import load_taxonomy
+from qinglang.engine.kinds import load_kinds
 
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 
@@ -91,6 +92,18 @@ def query_words(query: str) -> list[str]:
 @lru_cache(maxsize=4)
 def _taxonomy(path: Path, mtime: float) -> tuple[tuple[str, str, str], ...]:
     return tuple((c.code, c.name_zh, c.class_zh) for c in load_taxonomy(path))
+
+
+@lru_cache(maxsize=4)
+def _kinds(path: Path, mtime: float) -> tuple[tuple[str, str], ...]:
+    return tuple((k.code, k.name_zh) for k in load_kinds(path))
+
+
+def kinds() -> dict[str, str]:
+    """Code -> Chinese name of every kind of news the engine tells events by
+    (``engine/data/event_kinds.json``), read again whenever the office edits that file."""
+    path = EngineConfig().event_kinds
+    return dict(_kinds(path, path.stat().st_mtime))
 
 
 def taxonomy() -> list[tuple[str, str, str]]:

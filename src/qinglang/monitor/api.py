@@ -61,6 +61,8 @@ class EventOut(Schema):
     entities: list[str]
     sources: dict[str, int]
     heat: float
+    kind: str
+    kind_name: str
 
 
 class DocumentOut(Schema):

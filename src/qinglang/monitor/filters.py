@@ -21,6 +21,7 @@ class EventFilter(Schema):
     entity: str | None = None
     category: str | None = None  # a code (SMEAR.ASTROTURF) or a class (SMEAR)
     level: str | None = None  # this level or higher
+    kind: str | None = None  # kind of news (engine/data/event_kinds.json), e.g. DISCLOSURE
 
 
 def _tag(kind: str, value: str) -> str:
@@ -36,6 +37,8 @@ def filter_events(events: QuerySet[Event], f: EventFilter) -> QuerySet[Event]:
         events = events.filter(tags__contains=_tag("ent", f.entity) + " ")
     if f.category:
         events = events.filter(tags__contains=_tag("cat", f.category))
+    if f.kind:
+        events = events.filter(tags__contains=_tag("kind", f.kind) + " ")
     if f.level in LEVELS:
         events = events.filter(risk_level__in=[lv for lv in LEVELS if level_rank(lv) >= level_rank(f.level)])
     return events.order_by("-heat", "-last_seen")
@@ -51,6 +54,8 @@ def filter_documents(docs: QuerySet[Document], f: EventFilter) -> QuerySet[Docum
         docs = docs.filter(mentions__entity__name=f.entity)
     if f.category:
         docs = docs.filter(event__tags__contains=_tag("cat", f.category))
+    if f.kind:
+        docs = docs.filter(event__tags__contains=_tag("kind", f.kind) + " ")
     if f.level in LEVELS:
         docs = docs.filter(risk_level__in=[lv for lv in LEVELS if level_rank(lv) >= level_rank(f.level)])
     return docs
@@ -63,6 +68,7 @@ def from_params(params: Any) -> EventFilter:
         days=int(days) if str(days).isdigit() else None,
         source=params.get("source") or None, entity=params.get("entity") or None,
         category=params.get("category") or None, level=params.get("level") or None,
+        kind=params.get("kind") or None,
     )
 
 

@@ -154,6 +154,8 @@ class Event(models.Model):
     entities = models.JSONField(default=list, blank=True)  # watched names mentioned
     sources = models.JSONField(default=dict, blank=True)  # source name -> documents
     heat = models.FloatField(_("heat"), default=0.0, db_index=True)
+    # what kind of news it is about its main organisation (engine/data/event_kinds.json), if known
+    kind = models.CharField(_("kind of news"), max_length=40, blank=True, default="")
     # " cat:CODE ent:NAME src:NAME " - the JSON lists above as text, so filters work the same on
     # SQLite (no JSON containment there) and PostgreSQL.
     tags = models.TextField(blank=True, default="")
@@ -168,8 +170,15 @@ class Event(models.Model):
 
     def retag(self) -> None:
         parts = [f"cat:{c}" for c in self.categories] + [f"ent:{e}" for e in self.entities]
-        parts += [f"src:{s}" for s in self.sources]
+        parts += [f"src:{s}" for s in self.sources] + ([f"kind:{self.kind}"] if self.kind else [])
         self.tags = " " + " ".join(p.replace(" ", "_") for p in parts) + " "
+
+    @property
+    def kind_name(self) -> str:
+        """The kind of news in Chinese (信息披露违规), or "" when the engine could not tell."""
+        from qinglang.monitor.analysis import kinds
+
+        return kinds().get(self.kind, self.kind)
 
     @property
     def sentiment(self) -> float:

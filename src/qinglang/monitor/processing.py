@@ -192,6 +192,7 @@ class EventBook:
         if (level_rank(risk.level), risk.score) > (level_rank(event.risk_level), event.risk_score):
             event.risk_level, event.risk_score, event.risk_reasons = risk.level, risk.score, risk.reasons
         event.categories = sorted(set(event.categories) | set(result.categories))
+        event.kind = result.kind or event.kind
         watched = {e["name"] for e in result.entities} & set(self.loaded.watched_ids)
         event.entities = sorted(set(event.entities) | watched)
         sources = dict(event.sources)

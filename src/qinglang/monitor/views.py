@@ -25,7 +25,7 @@ from qinglang.audit.services import record
 from qinglang.monitor import display, reports, search, tasks
 from qinglang.monitor.access import manager_view, monitor_view
 from qinglang.monitor.alerts import OPEN, AlertStateError, set_status
-from qinglang.monitor.analysis import query_words
+from qinglang.monitor.analysis import kinds, query_words
 from qinglang.monitor.filters import LEVELS, by_current_heat, filter_documents, filter_events, from_params
 from qinglang.monitor.forms import (
     AlertRuleForm,
@@ -75,6 +75,7 @@ def _filter_context(request: HttpRequest) -> dict[str, Any]:
         "levels": LEVELS,
         "source_names": Source.objects.values_list("name", flat=True),
         "entity_names": WatchedEntity.objects.filter(active=True).values_list("name", flat=True),
+        "kind_names": kinds(),
     }
 
 
