@@ -55,9 +55,7 @@ def pair_rows(root: Path, config: EngineConfig | None = None) -> list[PairRow]:
     with (root / "same_event_pairs.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
-            a, vec_a = engine.pair_side(row["text1"], learn=True)
-            b, vec_b = engine.pair_side(row["text2"], learn=True)
-            join = (engine.clusterer.similarity(vec_a, vec_b), engine.clusterer.similarity(vec_b, vec_a))
+            a, b, join = engine.pair_inputs(row["text1"], row["text2"], learn=True)
             rows.append(PairRow(features(a, b, join, idf), join[0], int(row["same_event"]),
                                 is_heldout(row["text1"] + "\n" + row["text2"])))
     return rows

@@ -56,7 +56,7 @@ SIGNS = {name: 0 if name in _EITHER else -1 if name in _AGAINST else 1 for name 
 
 @dataclass(frozen=True)
 class Side:
-    """What the pair features read of one text (built by ``Engine.pair_side``)."""
+    """What the pair features read of one text (built by ``Engine.pair_inputs``)."""
 
     text: str
     terms: frozenset[str]

@@ -216,17 +216,20 @@ class Engine:
     # -- pairs -------------------------------------------------------------------------------
     def same_event(self, text_a: str, text_b: str, learn: bool = False) -> PairDecision:
         """Do the two texts tell the same event?  Probability, decision and reasons from the
-        shipped pair model (see ``pairs.py``).  ``learn=True`` counts both texts into the
-        stream's term frequencies, as items of the stream would be (the evaluation does that);
-        by default the engine's state is only read."""
+        shipped pair model (see ``pairs.py``)."""
         if self._pairs is None:
             self._pairs = PairModel.load()
-        (a, vec_a), (b, vec_b) = self.pair_side(text_a, learn), self.pair_side(text_b, learn)
-        join = (self.clusterer.similarity(vec_a, vec_b), self.clusterer.similarity(vec_b, vec_a))
-        return self._pairs.decide(a, b, join, self.clusterer.vectors.idf)
+        return self._pairs.decide(*self.pair_inputs(text_a, text_b, learn), self.clusterer.vectors.idf)
 
-    def pair_side(self, text: str, learn: bool = False) -> tuple[Side, ItemVectors]:
-        """One text as the pair model and the clusterer see it."""
+    def pair_inputs(self, text_a: str, text_b: str, learn: bool = False) -> tuple[Side, Side, tuple[float, float]]:
+        """Both texts as the pair model reads them, and the clusterer's join score each way.
+        ``learn=True`` counts the texts into the stream's term frequencies, as items of the
+        stream would be (the evaluation does that); by default those stay as they are, though
+        organisations the texts name are still learned, as from any text the engine reads."""
+        (a, vec_a), (b, vec_b) = self._pair_side(text_a, learn), self._pair_side(text_b, learn)
+        return a, b, (self.clusterer.similarity(vec_a, vec_b), self.clusterer.similarity(vec_b, vec_a))
+
+    def _pair_side(self, text: str, learn: bool) -> tuple[Side, ItemVectors]:
         f = self.analyze(Doc("pair", text, 0.0))
         vec = self.clusterer.vectorize(self._lead_terms(f), self._clauses(f), learn)
         proper = frozenset(self.segmenter.proper.intersection(f.seg.tokens))
