@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from qinglang.core.models import ApiToken
 from qinglang.monitor import reports
 from qinglang.monitor.filters import HEAT_HALF_LIFE_HOURS, by_current_heat
 from qinglang.monitor.ingest import source_named
@@ -183,3 +184,13 @@ def test_pdf_export_draws_the_volume_bar_chart(week: dict[str, Any]) -> None:
     heights = bar_heights(page_content(with_chart))
     assert len(heights) == 3 and bar_heights(page_content(without)) == []
     assert [h / heights[2] for h in heights] == pytest.approx([4 / 5, 2 / 5, 1.0])
+
+
+def test_the_events_api_ranks_by_current_heat_like_the_page(
+    client: Client, org: dict[str, Any], cooling: dict[str, Event]
+) -> None:
+    _, raw = ApiToken.issue(org["duty"], "test")
+    body = client.get("/api/v1/events", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert [e["label"] for e in body["items"]] == ["小而新鲜", "中等昨天", "大而沉寂", "时钟超前"]
+    yesterday = body["items"][1]
+    assert yesterday["heat"] == 40.0 and yesterday["current_heat"] == pytest.approx(20.0, rel=1e-3)

@@ -20,7 +20,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from qinglang.monitor.access import MONITOR_ROLES
-from qinglang.monitor.filters import EventFilter, filter_events
+from qinglang.monitor.filters import EventFilter, by_current_heat, filter_events
 from qinglang.monitor.ingest import keep_rejected, source_named, store_batch
 from qinglang.monitor.models import Document, Event
 from qinglang.org.models import Department
@@ -61,6 +61,7 @@ class EventOut(Schema):
     entities: list[str]
     sources: dict[str, int]
     heat: float
+    current_heat: float | None = None   # in lists: heat now, halved per day without documents
     kind: str
     kind_name: str
 
@@ -177,11 +178,13 @@ def _queue_processing(partition: str) -> None:
     tasks.enqueue(tasks.process_pending, partition)
 
 
-@router.get("/events", response=EventPage, summary="Events, hottest first, with the page's filters")
+@router.get("/events", response=EventPage, summary="Events, hottest now first, with the page's filters")
 def list_events(request: HttpRequest, filters: Query[EventFilter], paging: Query[Paging]) -> dict[str, Any]:
+    """Ordered as the events page orders them: by heat that halves each day without documents
+    (``current_heat``; ``heat`` is the value at the last document)."""
     user = _require_monitor_role(request)
     events = filter_events(visible_to(user, Event.objects.all(), shared_field="shared_with"), filters)
-    return _page(events, paging)
+    return _page(by_current_heat(events), paging)
 
 
 @router.get("/events/{event_id}", response=EventOut)
