@@ -15,8 +15,8 @@ import heapq
 import math
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from itertools import islice
-from operator import itemgetter
+from itertools import islice, repeat
+from operator import itemgetter, mul
 from typing import Any
 
 from .config import EngineConfig
@@ -80,7 +80,7 @@ class Assignment:
 
 
 def _normalise(vec: Vector) -> Vector:
-    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    norm = math.hypot(*vec.values()) or 1.0
     return {t: w / norm for t, w in vec.items()}
 
 
@@ -93,10 +93,10 @@ def _top(vec: Vector, k: int) -> Vector:
 def cosine(a: Vector, b: Vector, b_norm: float | None = None) -> float:
     if len(a) > len(b):
         a, b = b, a
-    get = b.get
-    dot = sum(w * get(t, 0.0) for t, w in a.items())
+    # map/mul walk both dicts in C: a generator expression here was the clusterer's hottest line
+    dot = sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
     if b_norm is None:
-        b_norm = math.sqrt(sum(w * w for w in b.values())) or 1.0
+        b_norm = math.hypot(*b.values()) or 1.0
     return dot / b_norm
 
 
@@ -152,7 +152,7 @@ class Vectorizer:
         w = {i: _TF[min(c, 255)] * (log_n - log_df[i]) for i, c in tf.items()}
         if len(w) > k:
             w = dict(heapq.nlargest(k, w.items(), key=itemgetter(1)))
-        norm = math.sqrt(sum(x * x for x in w.values())) or 1.0
+        norm = math.hypot(*w.values()) or 1.0
         return {i: x / norm for i, x in w.items()}
 
     def top_terms(self, vec: Vector, k: int = 5) -> list[str]:
@@ -181,7 +181,7 @@ class Vectorizer:
                 w[i] = w.get(i, 0.0) + log_n - log_df[i]
         if len(w) > k:
             w = dict(heapq.nlargest(k, w.items(), key=itemgetter(1)))
-        norm = math.sqrt(sum(x * x for x in w.values())) or 1.0
+        norm = math.hypot(*w.values()) or 1.0
         return {i: x / norm for i, x in w.items()}
 
 
@@ -195,7 +195,7 @@ def _merge(ev: Event, vec: Vector, orgs: dict[str, tuple[Vector, bool, str | Non
         cen[t] = cen.get(t, 0.0) + w
     if len(cen) > event_terms * 2:
         ev.centroid = cen = _top(cen, event_terms)
-    ev.norm = math.sqrt(sum(w * w for w in cen.values())) or 1.0
+    ev.norm = math.hypot(*cen.values()) or 1.0
     for k, (ctx, org, kind) in orgs.items():
         slot = ev.orgs.setdefault(k, [0, {}, org, {}])
         slot[0] += 1
