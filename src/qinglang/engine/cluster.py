@@ -94,7 +94,7 @@ def cosine(a: Vector, b: Vector, b_norm: float | None = None) -> float:
     if len(a) > len(b):
         a, b = b, a
     # map/mul walk both dicts in C: a generator expression here was the clusterer's hottest line
-    dot = sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
+    dot: float = sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
     if b_norm is None:
         b_norm = math.hypot(*b.values()) or 1.0
     return dot / b_norm
