@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from training import training_module
 
 from qinglang.engine import Engine, EngineConfig
@@ -59,14 +60,12 @@ def pairs(data_dir: Path, config: EngineConfig | None = None) -> dict[str, float
     train = training_module("train_pairs")
     model = PairModel.load()
     rows = [r for r in train.pair_rows(data_dir, config) if r.heldout]
-    truth = [bool(r.label) for r in rows]
+    truth = np.array([bool(r.label) for r in rows])
     out: dict[str, float] = {}
     for name, predicted in (("pairs", [model.probability(r.values) >= model.threshold for r in rows]),
                             ("pairs_join", [r.join >= (config or EngineConfig()).join_threshold for r in rows])):
-        tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
-        precision, recall = tp / max(1, sum(predicted)), tp / max(1, sum(truth))
-        out[f"{name}_f1"] = 2 * precision * recall / (precision + recall) if tp else 0.0
-        out[f"{name}_precision"], out[f"{name}_recall"] = precision, recall
+        scores = train.f1(np.array(predicted), truth)  # the training script's own F1
+        out[f"{name}_f1"], out[f"{name}_precision"], out[f"{name}_recall"] = scores
     out["pairs_heldout"] = float(len(rows))
     return out
 

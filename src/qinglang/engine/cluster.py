@@ -220,7 +220,7 @@ class ItemVectors:
     parts: list[tuple[str, Vector, bool]]   # (anchor key, context vector, is organisation)
     rarity: dict[str, float]
     orgs_keys: set[str] = field(default_factory=set)
-    kinds: dict[str, str | None] = field(default_factory=dict)   # anchor -> kind of news
+    kinds: dict[str, str] = field(default_factory=dict)   # anchor -> kind of news, where known
 
 
 class Clusterer:

@@ -203,8 +203,8 @@ class Clause:
     key: str
     terms: list[str]
     org: bool
-    # what tells the kind of news: an organisation's clause from its name on (the characters
-    # before it end the previous headline), a proper noun's clause as read
+    # where an organisation's kind of news is read: from its name to the clause's end (the
+    # characters before the name end the previous headline); proper nouns have no kind
     span: tuple[int, int] = (0, 0)
 
 
@@ -238,6 +238,5 @@ def anchors(mentions: list[Mention], seg: Segmented, proper: set[str],
         if len(out) >= limit:
             break
         if tok in proper and tok not in out and start not in taken:
-            lo, hi = max(0, start - reach), start + len(tok) + reach
-            out[tok] = Clause(tok, _span_terms(seg, lo, hi), False, (lo, hi))
+            out[tok] = Clause(tok, _span_terms(seg, max(0, start - reach), start + len(tok) + reach), False)
     return [c for c in out.values() if c.terms]

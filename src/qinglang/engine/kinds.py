@@ -37,7 +37,6 @@ class KindFinder:
     splits an event where an unknown one only defers to the words around the name."""
 
     def __init__(self, kinds: list[Kind]) -> None:
-        self.names = {k.code: k.name_zh for k in kinds}
         self.owner = {cue: k.code for k in kinds for cue in k.cues}
         cues = sorted(self.owner, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, cues))) if cues else None

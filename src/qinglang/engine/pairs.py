@@ -109,9 +109,9 @@ class PairDecision:
         return {"same_event": self.same, "probability": round(self.probability, 4), "reasons": self.reasons}
 
 
-def _describe(name: str, a: Side, b: Side, value: float) -> str:
-    """A feature's value as an analyst would say it (features that measure one thing in
-    different ways say it the same way, so a reason is not given twice)."""
+def _describe(name: str, a: Side, b: Side, values: dict[str, float]) -> str:
+    """A feature as an analyst would say it.  Features that measure one thing in different
+    ways say it the same way, so the caller gives a reason only once."""
     if name in ("title_shared", "title_conflict"):
         titles = "、".join(f"《{t}》" for t in sorted(a.titles & b.titles or a.titles | b.titles)[:3])
         return f"同一作品 {titles}" if name == "title_shared" else f"作品不同 {titles}"
@@ -123,7 +123,8 @@ def _describe(name: str, a: Side, b: Side, value: float) -> str:
         return f"共有关键词 {'、'.join(sorted(a.terms & b.terms)[:5]) or '无'}"
     if name in ("join_max", "join_min"):
         # a negative join score is the clusterer's veto: both name organisations, none shared
-        return "所涉机构不同" if value < 0 else f"事件聚类相似度 {value:.2f}"
+        value = values[name]
+        return "所涉机构不同" if value < 0 else f"事件聚类相似度 {values['join_max']:.2f}"
     if name == "identical":
         return "文本相同"
     if name.startswith("length"):
@@ -159,13 +160,14 @@ class PairModel:
         # the features that pushed hardest toward the decision taken
         pushes = sorted(((w * x if same else -w * x), name, x)
                         for name, w, x in zip(FEATURES, self.weights, values, strict=True))
+        named = dict(zip(FEATURES, values, strict=True))
         told: list[str] = []
-        for push, name, x in reversed(pushes):
+        for push, name, _ in reversed(pushes):
             if push <= 0 or len(told) >= reasons:
                 break
-            text = _describe(name, a, b, x)
+            text = _describe(name, a, b, named)
             if text not in told:
                 told.append(text)
-        if not told:  # nothing speaks against: the evidence for is too thin
+        if not told and not same:  # nothing speaks against: the evidence for is too thin
             told.append(f"相同事件的证据不足（{p:.2f} < {self.threshold:.2f}）")
         return PairDecision(same, p, told)
