@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -40,14 +41,39 @@ def nmi(truth: list[str], pred: list[str]) -> float:
     return 2 * mi / (h_t + h_p) if h_t + h_p else 1.0
 
 
+STOCK_CODE = re.compile(r"[(（]\d{6}[)）]")
+
+
+def label_quality(rows: list[dict[str, str]], pred: list[str], labels: dict[str, str], least: int = 3) -> float:
+    """Share of events of at least ``least`` items whose label names the company of the story
+    most of their items tell (the part of ``story`` after "|"), no other story's company and at
+    most one stock code: a label a duty officer can read the event by, not a run of several
+    headlines."""
+    companies = {row["story"].split("|")[1] for row in rows}
+    by_event: dict[str, Counter[str]] = {}
+    for row, event in zip(rows, pred, strict=True):
+        by_event.setdefault(event, Counter())[row["story"]] += 1
+    good = total = 0
+    for event, told in by_event.items():
+        if told.total() < least or event not in labels:
+            continue
+        total += 1
+        company, label = told.most_common(1)[0][0].split("|")[1], labels[event]
+        others = [c for c in companies if c in label and c not in company and company not in c]
+        good += company in label and not others and len(STOCK_CODE.findall(label)) <= 1
+    return good / total if total else 0.0
+
+
 def stories(data_dir: Path, config: EngineConfig | None = None) -> dict[str, float]:
     rows = [json.loads(line) for line in (data_dir / "stories.jsonl").open(encoding="utf-8")]
     engine = Engine(config)
     pred = [r.event for r in engine.process(to_doc(row) for row in rows)]
     truth = [row["story"] for row in rows]
     p, r, f = bcubed(truth, pred)
+    labels = {str(e["id"]): str(e["label"]) for e in engine.events()}
     return {"stories_bcubed_f1": f, "stories_bcubed_p": p, "stories_bcubed_r": r,
-            "stories_nmi": nmi(truth, pred), "stories_events": float(len(set(pred)))}
+            "stories_nmi": nmi(truth, pred), "stories_events": float(len(set(pred))),
+            "stories_label_clean": label_quality(rows, pred, labels)}
 
 
 def pairs(data_dir: Path, config: EngineConfig | None = None) -> dict[str, float]:

@@ -69,3 +69,34 @@ def test_one_company_in_the_news_for_two_kinds_of_thing_makes_two_events(run: Ru
     assert results[0].event != results[1].event
     # each event says what kind of news it is (the monitoring app shows and filters by it)
     assert [r.kind for r in results] == ["DISCLOSURE", "CONTROL_CHANGE", "DISCLOSURE", "CONTROL_CHANGE"]
+
+
+def test_event_label_is_the_headline_about_its_company(run: Runner) -> None:
+    """Items that run several headlines together: once a second item shows what the event is
+    about, its label is the first item's headline about that company, not the item's opening."""
+    results = run(Engine(), [
+        "臨川銀行(830555)股東減持300萬股云帆集团（830101）涉嫌财务造假，被证监会立案调查",
+        "青禾食品(830777)发布年度报告云帆集团(830101)财务造假案细节曝光",
+    ])
+    assert results[1].event == results[0].event
+    assert results[0].label.startswith("臨川銀行(830555)股東減持300萬股")
+    # in the source's own characters (full-width brackets and comma), as a reader saw it
+    assert results[1].label == "云帆集团（830101）涉嫌财务造假，被证监会立案调查"
+
+
+def test_event_label_is_the_title_of_its_most_typical_item() -> None:
+    """Titled items: the label is a title, the opener's until an item joins that is more like
+    the event than the first joiner was."""
+    engine = Engine()
+    titles = ["突发：云帆集团(830101)董事长失联", "云帆集团(830101)董事长失联 公司股价连续跌停",
+              "云帆集团(830101)董事长失联 公司股价连续跌停 董事会紧急联系"]
+    texts = ["据悉，云帆集团董事长已失联三日。", "云帆集团(830101)董事长失联，公司股价连续跌停。",
+             "云帆集团(830101)董事长失联，公司股价连续跌停，董事会正在紧急联系。"]
+    results = list(engine.process({"id": f"t{i}", "title": title, "text": text, "time": 60 * i}
+                                  for i, (title, text) in enumerate(zip(titles, texts, strict=True))))
+    assert len({r.event for r in results}) == 1
+    assert results[0].label == results[1].label == titles[0]   # the first join only sets the bar
+    # the third item matches an event that now holds the second, its near twin, more closely
+    # than the second matched the opener alone: its title becomes the label
+    assert results[2].label == titles[2]
+    assert engine.events()[0]["label"] == titles[2]

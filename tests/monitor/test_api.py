@@ -150,3 +150,20 @@ def test_events_carry_their_kind_of_news_and_are_filtered_by_it(
     assert "实控人或股东变更" in html and '<option value="DISCLOSURE">信息披露违规</option>' in html
     event = Event.objects.get(kind="DISCLOSURE")
     assert "信息披露违规" in client.get(reverse("monitor-event", args=[event.pk])).content.decode()
+
+
+def test_an_event_is_labelled_by_the_headline_about_its_company(
+    client: Client, org: dict[str, Any], duty_token: dict[str, str]
+) -> None:
+    """Items that run several headlines together: the event's title on the page and in the API
+    becomes the first item's headline about the company the event is about."""
+    items = [{"id": f"h{i}", "text": t, "time": 1_767_225_600 + 60 * i} for i, t in enumerate([
+        "临川银行（830555）股东减持300万股云帆集团（830101）涉嫌财务造假，被证监会立案调查",
+        "青禾食品(830777)发布年度报告云帆集团(830101)财务造假案细节曝光",
+    ])]
+    push(client, duty_token, {"source": "合作平台", "items": items})
+    process_partition("zh")
+    event = Event.objects.get(size=2)
+    assert event.label == "云帆集团（830101）涉嫌财务造假，被证监会立案调查"
+    body = client.get(f"/api/v1/events/{event.pk}", **duty_token).json()
+    assert body["label"] == event.label

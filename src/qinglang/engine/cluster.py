@@ -22,6 +22,7 @@ from typing import Any
 from .config import EngineConfig
 
 Vector = dict[int, float]
+LABEL_CHARS = 200   # an event's label is a headline: at most this long
 # An anchor of an item as the clusterer is given it: key (stock code or name), the content terms
 # of its clause, whether it is an organisation, and the kind of news its clause tells (or None).
 Clause = tuple[str, list[str], bool, str | None]
@@ -46,6 +47,11 @@ class Event:
     org_checked: int = -1
     org_flag: bool = False
     name_flag: bool = False
+    # The label is the headline of the member most like the event when it joined: its join
+    # score (-1 until a second item shows how typical the first is), and, until then, the
+    # first item's headline about each organisation it names (see Clusterer._relabel).
+    label_score: float = -1.0
+    opener_labels: dict[str, str] | None = None
 
     @property
     def id(self) -> str:
@@ -62,6 +68,13 @@ class Event:
                 "first_time": self.first_time, "last_time": self.last_time,
                 "sources": dict(self.sources), "tone": self.tone_sum / max(self.size, 1),
                 "tone_trend": list(self.tone_recent)}
+
+
+def main_anchor(ev: Event) -> str | None:
+    """The organisation most of the event's items name (else its most named proper noun)."""
+    if not ev.orgs:
+        return None
+    return max(ev.orgs, key=lambda k: (ev.orgs[k][2], ev.orgs[k][0]))
 
 
 def settled_kind(kinds: dict[str, int]) -> str | None:
@@ -355,8 +368,8 @@ class Clusterer:
     def _anchor_slots(item: ItemVectors) -> dict[str, tuple[Vector, bool, str | None]]:
         return {k: (v, k in item.orgs_keys, item.kinds.get(k)) for k, v in item.anchors.items()}
 
-    def _open(self, doc_id: str, label: str, time: float) -> Event:
-        ev = Event(self.next_num, label[:80], doc_id, time, time)
+    def _open(self, doc_id: str, label: str, time: float, labels: dict[str, str]) -> Event:
+        ev = Event(self.next_num, label[:LABEL_CHARS], doc_id, time, time, opener_labels=labels or None)
         self.next_num += 1
         self.events[ev.num] = ev
         return ev
@@ -386,20 +399,44 @@ class Clusterer:
         return best, best_score, best_part
 
     def assign(self, doc_id: str, label: str, time: float, terms: list[str],
-               clauses: list[Clause], source: str | None = None) -> Assignment:
+               clauses: list[Clause], source: str | None = None,
+               labels: dict[str, str] | None = None) -> Assignment:
+        """Join the item to its best event or open one.  ``label`` is the item's headline and
+        ``labels`` its headline about each organisation it names (for run-together items)."""
         self.items += 1
         item = self.vectorize(terms, clauses)
         ev, score, part = self.best(item)
         new = ev is None or score < self.cfg.join_threshold
         if new:
-            ev, part = self._open(doc_id, label, time), -1
+            ev, part = self._open(doc_id, label, time, labels or {}), -1
         assert ev is not None
         self._add(ev, item, part, time)
+        if not new:
+            self._relabel(ev, score, item.parts[part][0] if part >= 0 else None, label, labels or {})
         if source:
             ev.sources[source] = ev.sources.get(source, 0) + 1
         if self.items % self.cfg.prune_every == 0:
             self.prune(time)
         return Assignment(ev, max(score, 0.0), new)
+
+    def _relabel(self, ev: Event, score: float, key: str | None, label: str, labels: dict[str, str]) -> None:
+        """Keep as label the most representative headline so far: that of the member that was
+        most like the event when it joined.  When items run several headlines together, only
+        the headline about the organisation the event is about (the clause that matched, or
+        the event's main organisation) is taken."""
+        key = key or main_anchor(ev)
+        if ev.label_score < 0:  # the first join: the opener is as like the event as this item
+            ev.label_score = score
+            if ev.opener_labels and key in ev.opener_labels:
+                ev.label = ev.opener_labels[key][:LABEL_CHARS]
+            ev.opener_labels = None
+        elif score > ev.label_score:
+            # an item with headlines about organisations, none of them the event's, has no
+            # headline of the event to give
+            line = labels.get(key) if labels and key else label
+            if line:
+                ev.label_score, ev.label = score, line[:LABEL_CHARS]
+
     def join(self, num: int, time: float, source: str | None = None) -> Event | None:
         """A duplicate joins the event of its first copy without moving the centroid."""
         ev = self.events.get(num)

@@ -19,6 +19,7 @@ from .categories import ASTROTURF, CategoryHit, Classifier, RuleClassifier, load
 from .cluster import Clause, Clusterer, ItemVectors
 from .config import EngineConfig
 from .dedup import Deduplicator
+from .entities import Clause as AnchorClause
 from .entities import EntityFinder, Mention, anchors, load_watchlist
 from .kinds import KindFinder, load_kinds
 from .normalize import Normalized, normalize
@@ -27,7 +28,9 @@ from .risk import Risk, assess
 from .segment import Segmented, Segmenter, load_stopwords
 from .sentiment import SentimentModel
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
+LEAD_LABEL_CHARS = 80   # an untitled item's label: its opening words
+MIN_HEADLINE_CHARS = 10
 
 
 class DocError(ValueError):
@@ -43,6 +46,28 @@ class Doc:
     source: str | None = None
     author: str | None = None
     url: str | None = None
+
+
+def raw_text(doc: Doc) -> str:
+    """What is analysed: the text, after the title when the text does not repeat it."""
+    return f"{doc.title} {doc.text}" if doc.title and doc.title not in doc.text else doc.text
+
+
+def headline(f: Features, start: int, end: int) -> str:
+    """Characters start..end of the normalised text as the source wrote them (a reader
+    recognises the source's own words), whitespace collapsed; the normalised text where the
+    source had markup there."""
+    text = f.norm.text
+    end = min(end, len(text))
+    while 0 < start < end and text[start - 1] == "*":  # *ST names are keyed without the star
+        start -= 1
+    if end <= start:
+        return ""
+    to_orig = f.norm.to_original
+    words = raw_text(f.doc)[to_orig(start):to_orig(end - 1) + 1]
+    if "<" in words or "&" in words:
+        words = text[start:end]
+    return " ".join(words.split())
 
 
 def parse_time(value: Any) -> float:
@@ -104,6 +129,7 @@ class Result:
     new_event: bool = False
     bursts: list[Burst] = field(default_factory=list)
     kind: str | None = None   # kind of news of the event after this item (data/event_kinds.json)
+    label: str = ""           # the event's label after this item (its most representative headline)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "event": self.event, "duplicate_of": self.duplicate_of,
@@ -129,8 +155,7 @@ class Engine:
 
     # -- stateless ---------------------------------------------------------------------------
     def analyze(self, doc: Doc) -> Features:
-        raw = f"{doc.title} {doc.text}" if doc.title and doc.title not in doc.text else doc.text
-        norm = normalize(raw)
+        norm = normalize(raw_text(doc))
         seg = self.segmenter.cut(norm.text, self.cfg.cluster_chars)
         mentions = self.entities.find(norm.text, seg)
         tone = float(self.sentiment.score(seg.tokens))
@@ -163,9 +188,13 @@ class Engine:
         if dup.duplicate_of is not None and self.dedup.event_of(dup.root_seq) >= 0:
             event = self.clusterer.join(self.dedup.event_of(dup.root_seq), doc.time, doc.source)
         if event is None:
-            parts = self._clauses(f)
-            label = doc.title or f.norm.text
-            got = self.clusterer.assign(doc.id, label, doc.time, self._lead_terms(f), parts, doc.source)
+            found = self._anchors(f)
+            parts = [self._clause(f.norm.text, c) for c in found]
+            # a title is the headline; else the item's opening words, and its clause about each
+            # organisation it names (items often run several headlines together)
+            label = doc.title or headline(f, 0, LEAD_LABEL_CHARS)
+            labels = {} if doc.title else self._headlines(f, found)
+            got = self.clusterer.assign(doc.id, label, doc.time, self._lead_terms(f), parts, doc.source, labels)
             event, new = got.event, got.new
             if dup.duplicate_of is None:
                 self.dedup.set_event(dup.root_seq, event.num)
@@ -179,19 +208,30 @@ class Engine:
         risk = assess(self.cfg, f.mentions, f.tone, f.entity_tone, cats, bursts, doc.source)
         self._maybe_prune(self.dedup.seq - 1, doc.time)
         return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
-                      risk, new, bursts, event.kind)
+                      risk, new, bursts, event.kind, event.label)
 
     def _lead_terms(self, f: Features) -> list[str]:
         """Events are matched on the headline and lead (first `cluster_chars` characters)."""
         return f.seg.terms
 
+    def _anchors(self, f: Features) -> list[AnchorClause]:
+        cfg = self.cfg
+        return anchors(f.mentions, f.seg, self.segmenter.proper, limit=cfg.max_anchors, lead=cfg.cluster_chars)
+
+    def _clause(self, text: str, c: AnchorClause) -> Clause:
+        """An anchor with the words of its clause; an organisation with the kind of news too."""
+        return (c.key, c.terms, c.org, self.kinds.find(text[c.span[0]:c.span[1]]) if c.org else None)
+
     def _clauses(self, f: Features) -> list[Clause]:
-        """Anchors with the words of their clauses; organisations with the kind of news too."""
-        found = anchors(f.mentions, f.seg, self.segmenter.proper,
-                        limit=self.cfg.max_anchors, lead=self.cfg.cluster_chars)
-        text = f.norm.text
-        return [(c.key, c.terms, c.org, self.kinds.find(text[c.span[0]:c.span[1]]) if c.org else None)
-                for c in found]
+        return [self._clause(f.norm.text, c) for c in self._anchors(f)]
+
+    @staticmethod
+    def _headlines(f: Features, found: list[AnchorClause]) -> dict[str, str]:
+        """Each named organisation's headline in a run-together item: its clause, from its name
+        to the next organisation's; a clause cut short by a name found right after it is no
+        headline."""
+        lines = {c.key: headline(f, *c.span) for c in found if c.org}
+        return {key: line for key, line in lines.items() if len(line) >= MIN_HEADLINE_CHARS}
 
     def _entities(self, f: Features) -> list[dict[str, Any]]:
         to_orig = f.norm.to_original
@@ -265,12 +305,15 @@ class Engine:
     def restore(self, path: Path) -> None:
         with path.open("rb") as fh:
             state = pickle.load(fh)  # noqa: S301 - our own snapshot, see snapshot()
-        if state.get("version") not in (1, SNAPSHOT_VERSION):
-            raise ValueError(f"snapshot version {state.get('version')} != {SNAPSHOT_VERSION}")
-        if state["version"] == 1:  # events' anchor slots gained the kinds of news seen (none yet)
-            for ev in state["clusterer"].events.values():
+        version = state.get("version")
+        if version not in (1, 2, SNAPSHOT_VERSION):
+            raise ValueError(f"snapshot version {version} != {SNAPSHOT_VERSION}")
+        for ev in state["clusterer"].events.values():
+            if version == 1:  # anchor slots gained the kinds of news seen (none yet)
                 for slot in ev.orgs.values():
                     slot.append({})
+            if version < 3:  # events gained how typical their label's item is (not yet known)
+                ev.label_score, ev.opener_labels = -1.0, None
         self.entities.restore(state["known"])
         self.dedup, self.clusterer, self.bursts = state["dedup"], state["clusterer"], state["bursts"]
         self.dedup.cfg = self.clusterer.cfg = self.bursts.cfg = self.cfg

@@ -193,6 +193,9 @@ class EventBook:
             event.risk_level, event.risk_score, event.risk_reasons = risk.level, risk.score, risk.reasons
         event.categories = sorted(set(event.categories) | set(result.categories))
         event.kind = result.kind or event.kind
+        # the engine keeps as label the most representative headline so far (for an item that
+        # runs several headlines together, the one about the company the event is about)
+        event.label = (result.label or event.label)[:200]
         watched = {e["name"] for e in result.entities} & set(self.loaded.watched_ids)
         event.entities = sorted(set(event.entities) | watched)
         sources = dict(event.sources)
