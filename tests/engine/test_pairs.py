@@ -31,6 +31,17 @@ def test_the_same_kind_of_news_about_another_work_is_another_event(engine: Engin
     assert decision.reasons == ["作品不同 《云帆少年》、《星河往事》"]
 
 
+def test_another_round_or_day_of_the_same_notice_is_another_event(engine: Engine) -> None:
+    """One template, another instance: the results of another round, another day's warning."""
+    for first, other, reason in [
+        ("远航杯联赛第3轮：临川队主场击败青禾队", "远航杯联赛第5轮：临川队主场击败青禾队", "序号或日期不同 3轮/5轮"),
+        ("临川市气象台2月3日发布大雾黄色预警", "临川市气象台2月6日发布大雾黄色预警", "序号或日期不同 3日/6日"),
+    ]:
+        decision = engine.same_event(first, other)
+        assert not decision.same and decision.reasons == [reason]
+        assert engine.same_event(first, first.replace("发布", "再次发布").replace("主场", "在主场")).same
+
+
 def test_unrelated_texts_are_not_the_same_event_and_say_why(engine: Engine) -> None:
     decision = engine.same_event(STORY, "远航市首届马拉松赛10月9日鸣枪，两万名跑者参赛")
     assert not decision.same and decision.probability < 0.2

@@ -10,7 +10,8 @@ logistic model over a few explainable features of the pair:
 - the clusterer's own join score, both ways;
 - literal overlap: shared character bigrams (containment and Jaccard), the longest common run;
 - IDF-weighted term overlap and the rarest shared term (a rare word shared is strong evidence);
-- titles in 《》 shared or in conflict, proper nouns in conflict, numbers shared;
+- titles in 《》 shared or in conflict, proper nouns in conflict, numbers shared, and numbers
+  of the same unit in conflict (another day, episode or round);
 - lengths (a headline against a long lead).
 
 Weights are trained by ``scripts/train_pairs.py`` on four fifths of ``same_event_pairs.jsonl``
@@ -39,17 +40,22 @@ PAIR_CHARS = 400
 RARE_IDF = 6.0   # a shared term at least this rare (idf incl. the +1) is a "rare shared term"
 
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+# A number with its unit of "which one": the day, the episode, the round, the magnitude.  Two
+# texts that both give one and disagree are most often two instances of one template (the
+# results of another match day, another episode, another quake).
+_FRAMED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(月|日|号|集|期|轮|季|届|场|级|章|话)"
+                        r"|第([一二三四五六七八九十百零两]+)(集|期|轮|季|届|场|章|话|回)")
 _TITLE_RE = re.compile(r"《([^》]{1,40})》")
 
 FEATURES = (
     "join_max", "join_min", "bigram_jaccard", "bigram_containment", "idf_overlap",
     "max_shared_idf", "rare_shared", "title_shared", "title_conflict", "proper_conflict",
-    "number_shared", "length_gap", "length_min", "identical", "common_run",
+    "number_shared", "length_gap", "length_min", "identical", "common_run", "number_conflict",
 )
 # The sign each weight must have: evidence of sameness may only raise the probability and a
 # conflict may only lower it (training clips to these), so every reason given reads the right
 # way round and correlated features cannot cancel into nonsense ("same title" counting against).
-_AGAINST = frozenset({"title_conflict", "proper_conflict"})
+_AGAINST = frozenset({"title_conflict", "proper_conflict", "number_conflict"})
 _EITHER = frozenset({"length_gap", "length_min"})
 SIGNS = {name: 0 if name in _EITHER else -1 if name in _AGAINST else 1 for name in FEATURES}
 
@@ -64,12 +70,22 @@ class Side:
     numbers: frozenset[str]
     titles: frozenset[str]
     bigrams: frozenset[str]
+    framed: dict[str, frozenset[str]]   # unit (日, 集, 轮...) -> the numbers given with it
 
 
 def side(text: str, terms: frozenset[str], proper: frozenset[str]) -> Side:
     head = text[:PAIR_CHARS]
+    framed: dict[str, set[str]] = {}
+    for digits, unit, numeral, nth in _FRAMED_RE.findall(head):
+        framed.setdefault(unit or nth, set()).add(digits or numeral)
     return Side(head, terms, proper, frozenset(_NUMBER_RE.findall(head)), frozenset(_TITLE_RE.findall(head)),
-                frozenset(head[i:i + 2] for i in range(len(head) - 1)))
+                frozenset(head[i:i + 2] for i in range(len(head) - 1)),
+                {unit: frozenset(numbers) for unit, numbers in framed.items()})
+
+
+def number_conflicts(a: Side, b: Side) -> list[str]:
+    """Units both texts give a number with, and no number in common (2月3日 / 2月6日)."""
+    return [unit for unit in a.framed.keys() & b.framed.keys() if not a.framed[unit] & b.framed[unit]]
 
 
 def _containment(a: frozenset[str], b: frozenset[str]) -> float:
@@ -96,6 +112,7 @@ def features(a: Side, b: Side, join: tuple[float, float], idf: Callable[[str], f
         abs(len_a - len_b), min(len_a, len_b) / 6.0,
         float(a.text == b.text),
         run / max(1, min(len(a.text), len(b.text))),
+        float(bool(number_conflicts(a, b))),
     ]
 
 
@@ -117,6 +134,10 @@ def _describe(name: str, a: Side, b: Side, values: dict[str, float]) -> str:
         return f"同一作品 {titles}" if name == "title_shared" else f"作品不同 {titles}"
     if name == "proper_conflict":
         return f"专名不同 {'、'.join(sorted(a.proper | b.proper)[:4])}"
+    if name == "number_conflict":
+        units = sorted(number_conflicts(a, b))
+        given = "；".join("/".join("、".join(sorted(side.framed[u])) + u for side in (a, b)) for u in units[:2])
+        return f"序号或日期不同 {given}"
     if name == "number_shared":
         return f"数字一致 {'、'.join(sorted(a.numbers & b.numbers)[:4])}"
     if name in ("rare_shared", "max_shared_idf", "idf_overlap"):
