@@ -1,6 +1,6 @@
 from collections.abc import Callable
 
-from qinglang.engine import Engine, Result
+from qinglang.engine import Engine, EngineConfig, Result, to_doc
 
 Runner = Callable[[Engine, list[str]], list[Result]]
 
@@ -100,3 +100,16 @@ def test_event_label_is_the_title_of_its_most_typical_item() -> None:
     # than the second matched the opener alone: its title becomes the label
     assert results[2].label == titles[2]
     assert engine.events()[0]["label"] == titles[2]
+
+
+def test_an_event_left_alone_for_a_whole_window_ages_out() -> None:
+    """News of the same company after a quiet window opens a new event; the old event and its
+    posting lists are gone (memory stays bounded)."""
+    engine = Engine(EngineConfig(window_seconds=3600, prune_every=2))
+    first = engine.process_one(to_doc({"id": "a", "text": "云帆集团(830101)董事长失联 公司股价连续跌停", "time": 0}))
+    for i, text in enumerate(["临川市气象台发布暴雨黄色预警", "青禾食品(830777)发布年度报告"]):
+        engine.process_one(to_doc({"id": f"x{i}", "text": text, "time": 7200 + i}))
+    assert int(first.event[1:]) not in engine.clusterer.events
+    assert "@830101" not in engine.clusterer.postings
+    later = engine.process_one(to_doc({"id": "b", "text": "云帆集团(830101)回应董事长失联传闻", "time": 7300}))
+    assert later.new_event and later.event != first.event

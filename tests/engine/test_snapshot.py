@@ -32,7 +32,7 @@ def test_a_snapshot_of_an_earlier_version_is_read_and_continued(
 ) -> None:
     """Earlier snapshots still restore, so a restart after an upgrade does not reprocess
     history: version 1 (anchor slots without kinds of news) and 2 (events without the score of
-    their label's item)."""
+    their label's item, posting lists of events rather than event numbers)."""
     import pickle
 
     original = Engine()
@@ -40,6 +40,8 @@ def test_a_snapshot_of_an_earlier_version_is_read_and_continued(
     original.snapshot(tmp_path / "state.pkl")
     state = pickle.loads((tmp_path / "state.pkl").read_bytes())  # noqa: S301 - the test's own file
     state["version"] = version
+    clusterer = state["clusterer"]   # posting lists held the events themselves
+    clusterer.postings = {k: [clusterer.events[n] for n in plist] for k, plist in clusterer.postings.items()}
     if version == 1:
         for ev in state["clusterer"].events.values():
             for slot in ev.orgs.values():

@@ -241,7 +241,9 @@ class Clusterer:
         self.cfg = config
         self.vectors = Vectorizer(config.rarity_floor, config.org_floor)
         self.events: OrderedDict[int, Event] = OrderedDict()   # least recently updated first
-        self.postings: dict[object, list[Event]] = {}
+        # posting key (term id or "@anchor") -> numbers of the events listed under it, oldest
+        # first; numbers rather than events, so an event that ages out is freed at once
+        self.postings: dict[object, list[int]] = {}
         self.next_num = 0
         self.items = 0
         self._sweep: list[object] = []   # posting keys still to check in the current sweep
@@ -255,21 +257,18 @@ class Clusterer:
         keys: list[tuple[object, float]] = [(f"@{k}", 1.0) for k in item.anchors]
         keys += [(t, vec[t]) for t in sorted(vec, key=vec.__getitem__, reverse=True)[: self.cfg.query_terms]]
         acc: dict[int, float] = {}
-        found: dict[int, Event] = {}
+        shared = acc.get
         tail = self.cfg.postings_tail
-        events = self.events
         for key, weight in keys:
             plist = self.postings.get(key)
             if plist:
-                for ev in islice(reversed(plist), tail):
-                    num = ev.num
-                    if num in acc:
-                        acc[num] += weight
-                    elif events.get(num) is ev:
-                        acc[num] = weight
-                        found[num] = ev
-        best = sorted(acc, key=acc.__getitem__, reverse=True)[: self.cfg.max_candidates]
-        return [found[num] for num in best]
+                for num in islice(reversed(plist), tail):
+                    acc[num] = shared(num, 0.0) + weight
+        # Event numbers are never reused, so an event that aged out is simply not in `events`:
+        # only the best-ranked numbers are checked, not every posting read.
+        events = self.events
+        ranked = sorted(acc, key=acc.__getitem__, reverse=True)
+        return [events[num] for num in islice((n for n in ranked if n in events), self.cfg.max_candidates)]
 
     @staticmethod
     def _has_org(ev: Event) -> bool:
@@ -337,7 +336,7 @@ class Clusterer:
         if key not in ev.indexed:
             ev.indexed.add(key)
             plist = self.postings.setdefault(key, [])
-            plist.append(ev)
+            plist.append(ev.num)
             # only the newest `postings_tail` entries are ever read: older ones are dead weight
             if len(plist) > 2 * self.cfg.postings_tail:
                 del plist[: -self.cfg.postings_tail]
@@ -475,6 +474,6 @@ class Clusterer:
         live = self.events
         for key in self._sweep[-batch:]:
             plist = self.postings.get(key)
-            if plist is not None and not any(live.get(e.num) is e for e in plist):
+            if plist is not None and live.keys().isdisjoint(plist):
                 del self.postings[key]
         del self._sweep[-batch:]

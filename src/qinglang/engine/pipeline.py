@@ -314,6 +314,10 @@ class Engine:
                     slot.append({})
             if version < 3:  # events gained how typical their label's item is (not yet known)
                 ev.label_score, ev.opener_labels = -1.0, None
+        if version < 3:  # posting lists held events, now their numbers
+            postings = state["clusterer"].postings
+            for key, plist in postings.items():
+                postings[key] = [ev.num for ev in plist]
         self.entities.restore(state["known"])
         self.dedup, self.clusterer, self.bursts = state["dedup"], state["clusterer"], state["bursts"]
         self.dedup.cfg = self.clusterer.cfg = self.bursts.cfg = self.cfg
