@@ -61,3 +61,12 @@ def test_a_verb_glued_to_a_role_is_not_a_name() -> None:
     engine = Engine()
     list(engine.process([{"id": "a", "text": "记者获悉，遭罚董事长已辞职，被查高管仍在配合调查", "time": 0}]))
     assert not engine.entities.known
+
+
+def test_a_name_before_controlling_shareholder_is_not_a_holding_company() -> None:
+    """"X控股股东" is X's controlling shareholder; only "X控股" on its own names a holding company."""
+    engine = Engine()
+    list(engine.process([{"id": "a", "text": "岚溪控股股东拟变更为临川国资", "time": 0}]))
+    assert "岚溪" not in engine.entities.known
+    list(engine.process([{"id": "b", "text": "岚溪控股拟收购临川一家物流公司", "time": 60}]))
+    assert engine.entities.known.get("岚溪") == "岚溪"

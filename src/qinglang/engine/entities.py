@@ -151,6 +151,8 @@ class EntityFinder:
             name = tokens[i - 1] if i else ""
             if len(name) < 2 or name in self.known or name in judged:
                 continue
+            if tokens[i] == "控股" and tokens[i + 1:i + 2] == ["股东"]:
+                continue  # X控股股东: X's controlling shareholder, not a holding company "X控股"
             if len(judged) >= _JUDGED_MAX:  # a long stream must not grow this for ever
                 judged.clear()
             judged.add(name)
