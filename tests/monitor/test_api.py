@@ -167,3 +167,5 @@ def test_an_event_is_labelled_by_the_headline_about_its_company(
     assert event.label == "云帆集团（830101）涉嫌财务造假，被证监会立案调查"
     body = client.get(f"/api/v1/events/{event.pk}", **duty_token).json()
     assert body["label"] == event.label
+    assert client.login(username=org["duty"].username, password=PASSWORD)
+    assert event.label in client.get(reverse("monitor-event", args=[event.pk])).content.decode()
