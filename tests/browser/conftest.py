@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from tests.conftest import PASSWORD, chromium_path
 
@@ -45,6 +46,11 @@ def browser_page(live_server: Any, settings: Any) -> Iterator[Any]:
         page.set_default_timeout(15000)
         yield page
         browser.close()
+        # Connections opened while Playwright's event loop runs in this thread are kept per
+        # context (asgiref.local treats the thread as async) and are out of reach once the loop
+        # stops: close them here, or PostgreSQL refuses to drop the test database at the end
+        # ("being accessed by other users").
+        connections.close_all()
 
 
 def sign_in(page: Any, base: str, username: str) -> None:
