@@ -26,7 +26,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -70,7 +70,8 @@ class Side:
     numbers: frozenset[str]
     titles: frozenset[str]
     bigrams: frozenset[str]
-    framed: dict[str, frozenset[str]]   # unit (日, 集, 轮...) -> the numbers given with it
+    # unit (日, 集, 轮...) -> the numbers given with it; derived from text, so not compared
+    framed: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
 
 def side(text: str, terms: frozenset[str], proper: frozenset[str]) -> Side:
