@@ -70,3 +70,10 @@ def test_a_name_before_controlling_shareholder_is_not_a_holding_company() -> Non
     assert "岚溪" not in engine.entities.known
     list(engine.process([{"id": "b", "text": "岚溪控股拟收购临川一家物流公司", "time": 60}]))
     assert engine.entities.known.get("岚溪") == "岚溪"
+
+
+def test_a_word_that_tells_what_happened_is_not_a_name() -> None:
+    """"高管失联公司声明称…": 失联 before 公司 is what happened (a kind of news' cue), not a firm."""
+    engine = Engine()
+    list(engine.process([{"id": "a", "text": "岚溪鞋业两高管失联公司声明称正常经营", "time": 0}]))
+    assert "失联" not in engine.entities.known

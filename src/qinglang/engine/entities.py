@@ -78,8 +78,12 @@ def load_watchlist(path: Path) -> list[WatchedEntity]:
 
 
 class EntityFinder:
-    def __init__(self, watched: list[WatchedEntity], segmenter: Segmenter) -> None:
+    def __init__(self, watched: list[WatchedEntity], segmenter: Segmenter,
+                 not_names: frozenset[str] = frozenset()) -> None:
         self.segmenter = segmenter
+        # words that tell what happened (the kinds of news' cues: 失联, 跑路, 重组...) are never
+        # a firm's name, however a suffix follows them ("两高管失联公司声明称")
+        self.not_names = not_names
         self.watched = watched
         self.automaton: ahocorasick.Automaton | None = None
         if watched:
@@ -156,7 +160,7 @@ class EntityFinder:
             if len(judged) >= _JUDGED_MAX:  # a long stream must not grow this for ever
                 judged.clear()
             judged.add(name)
-            if name[0] in _NOT_FIRST or name in _GENERIC or not _NAME_CHARS.match(name):
+            if name[0] in _NOT_FIRST or name in _GENERIC or name in self.not_names or not _NAME_CHARS.match(name):
                 continue
             if self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS):
                 self._learn(name, name)

@@ -142,9 +142,10 @@ class Engine:
         self.cfg = config or EngineConfig()
         self.segmenter = Segmenter(load_stopwords(self.cfg.stopwords))
         watched = load_watchlist(self.cfg.watchlist) if self.cfg.watchlist else []
-        self.entities = EntityFinder(watched, self.segmenter)
+        kinds = load_kinds(self.cfg.event_kinds)
+        self.entities = EntityFinder(watched, self.segmenter, frozenset(cue for k in kinds for cue in k.cues))
         self.rules = RuleClassifier(load_taxonomy(self.cfg.taxonomy))
-        self.kinds = KindFinder(load_kinds(self.cfg.event_kinds))
+        self.kinds = KindFinder(kinds)
         self.classifiers: list[Classifier] = [self.rules, *classifiers]
         self.sentiment = SentimentModel.load()
         self._pairs: PairModel | None = None   # loaded when first asked
