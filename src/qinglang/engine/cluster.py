@@ -60,8 +60,8 @@ class Event:
     @property
     def kind(self) -> str | None:
         """The kind of news the event tells about the organisation it names most, if settled."""
-        slots = [slot for slot in self.orgs.values() if slot[2]]
-        return settled_kind(max(slots, key=itemgetter(0))[3]) if slots else None
+        slot = self.orgs.get(main_anchor(self) or "")
+        return settled_kind(slot[3]) if slot is not None and slot[2] else None
 
     def summary(self) -> dict[str, object]:
         return {"id": self.id, "label": self.label, "first_id": self.first_id, "size": self.size, "kind": self.kind,
@@ -403,15 +403,16 @@ class Clusterer:
         """Join the item to its best event or open one.  ``label`` is the item's headline and
         ``labels`` its headline about each organisation it names (for run-together items)."""
         self.items += 1
+        labels = labels or {}
         item = self.vectorize(terms, clauses)
         ev, score, part = self.best(item)
         new = ev is None or score < self.cfg.join_threshold
         if new:
-            ev, part = self._open(doc_id, label, time, labels or {}), -1
+            ev, part = self._open(doc_id, label, time, labels), -1
         assert ev is not None
         self._add(ev, item, part, time)
         if not new:
-            self._relabel(ev, score, item.parts[part][0] if part >= 0 else None, label, labels or {})
+            self._relabel(ev, score, item.parts[part][0] if part >= 0 else None, label, labels)
         if source:
             ev.sources[source] = ev.sources.get(source, 0) + 1
         if self.items % self.cfg.prune_every == 0:
