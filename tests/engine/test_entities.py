@@ -77,3 +77,35 @@ def test_a_word_that_tells_what_happened_is_not_a_name() -> None:
     engine = Engine()
     list(engine.process([{"id": "a", "text": "岚溪鞋业两高管失联公司声明称正常经营", "time": 0}]))
     assert "失联" not in engine.entities.known
+
+
+def test_roles_the_segmenter_cuts_in_pieces_still_name_the_firm() -> None:
+    """法定代表人 and 实际控制人 come out of the segmenter as 法定代表|人 and 实际|控制|人."""
+    engine = Engine()
+    list(engine.process([{"id": "a", "text": "禾播法定代表人李明被警方带走", "time": 0},
+                         {"id": "b", "text": "岚溪实际控制人王强失联", "time": 60}]))
+    assert engine.entities.known.get("禾播") == "禾播"
+    assert engine.entities.known.get("岚溪") == "岚溪"
+    list(engine.process([{"id": "c", "text": "此事或致实际控制人变更", "time": 120}]))
+    assert "或致" not in engine.entities.known   # 或 ("may") starts no trade name
+
+
+def test_a_numbers_unit_is_not_the_first_character_of_the_name_after_it() -> None:
+    engine = Engine()
+    result = next(engine.process([{"id": "a", "text": "去年亏损3亿泰和源(830123)股价大跌", "time": 0}]))
+    assert [e["name"] for e in result.entities] == ["泰和源"]
+    assert "亿泰和源" not in engine.entities.known
+
+
+def test_a_stray_first_character_glued_to_a_listed_name_is_shown_without_it() -> None:
+    """The first sighting "12亿禾丰源(830123)" is segmented 亿禾丰源; once the code is seen more
+    often as 禾丰源, that is the name shown, also where the glued form comes back."""
+    engine = Engine()
+    docs = ["营收12亿禾丰源(830123)披露年报", "禾丰源(830123)回应问询", "禾丰源(830123)董事长辞职",
+            "营收12亿禾丰源(830123)再遭问询", "市场传闻去年营收12亿禾丰源将被收购"]
+    results = list(engine.process({"id": str(i), "text": t, "time": i * 60} for i, t in enumerate(docs)))
+    assert [e["name"] for e in results[0].entities] == ["亿禾丰源"]   # nothing better known yet
+    for result, text in zip(results[3:], docs[3:], strict=True):
+        found = [(e["name"], text[e["start"]:e["end"]]) for e in result.entities]
+        assert found == [("禾丰源", "禾丰源")]
+    assert "亿禾丰源" in engine.entities.known   # still recognised (as 禾丰源), not forgotten

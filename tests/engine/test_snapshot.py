@@ -24,6 +24,9 @@ def test_restored_engine_continues_like_the_original(tmp_path: Path) -> None:
     assert [r.to_dict() for r in after] == [r.to_dict() for r in reference]
     assert after[0].event == before[0].event
     assert after[1].duplicate_of == "a1"
+    # the names each stock code was seen under, and so the name shown for it, carry over
+    assert restored.entities.forms == original.entities.forms
+    assert restored.entities.shown == original.entities.shown == {"830101": "云帆集团"}
 
 
 @pytest.mark.parametrize("version", [1, 2])

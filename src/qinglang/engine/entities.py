@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from itertools import compress
 from pathlib import Path
@@ -27,9 +28,11 @@ _CODE_RE = re.compile(r"\((\d{6})\)")
 _INDUSTRY = ("鞋业", "基金", "重工", "健康", "投资", "科技", "药业", "电子", "控股", "股份", "实业", "传媒",
              "汽车", "电气", "能源", "食品", "物流", "地产", "置业", "证券", "银行", "保险", "信托", "生物",
              "医药", "环保", "化工", "机械", "光伏", "软件", "网络", "金服", "资本", "国际")
-_ROLES = ("CEO", "总经理", "董事长", "总裁", "老板", "创始人", "法定代表人", "实控人", "实际控制人", "掌门人", "高管",
-          "董秘", "副总裁", "副总经理", "财务总监")
-_SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", "集团公司", *_INDUSTRY, *_ROLES})
+# Executives' titles as written; the segmenter cuts some into several tokens (法定代表|人,
+# 实际|控制|人), so they are matched as the token runs it gives (EntityFinder.__init__).
+_ROLES = ("CEO", "总经理", "董事长", "副董事长", "总裁", "老板", "创始人", "法定代表人", "代表人", "实控人",
+          "实际控制人", "掌门人", "高管", "董秘", "副总裁", "副总经理", "财务总监")
+_SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", "集团公司", *_INDUSTRY})
 _JUDGED_MAX = 200_000
 # Tokens before 公司/集团 that are not names ("该公司", "子公司"...)
 _GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这家", "那家", "一家", "涉事", "持有",
@@ -43,7 +46,7 @@ _FUNCTION_CHARS = frozenset("的在是了被将及和与对向从为等把让给
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z*]+$")
 # A first character that glues a function word to a name or a verb ("为泽熙", "被查", "遭罚"):
 # not a trade name.  (Numerals and 和 do start names: 三一, 九鼎, 和顺.)
-_NOT_FIRST = frozenset("为被将遭称把让给对向从由至即又也都最各每该此其")
+_NOT_FIRST = frozenset("为被将遭称把让给对向从由至即又也都最各每该此其或")
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ class EntityFinder:
     def __init__(self, watched: list[WatchedEntity], segmenter: Segmenter,
                  not_names: frozenset[str] = frozenset()) -> None:
         self.segmenter = segmenter
+        # a suffix's first token -> the tokens that must follow it (none for one-token suffixes)
+        self._suffixes: dict[str, tuple[str, ...]] = dict.fromkeys(_SUFFIX_TOKENS, ())
+        for role in _ROLES:
+            head, *tail = segmenter.cut(role).tokens
+            self._suffixes[head] = tuple(tail)
         # words that tell what happened (the kinds of news' cues: 失联, 跑路, 重组...) are never
         # a firm's name, however a suffix follows them ("两高管失联公司声明称")
         self.not_names = not_names
@@ -97,6 +105,11 @@ class EntityFinder:
             self.automaton.make_automaton()
         self.known: dict[str, str] = {}   # discovered name -> key (stock code or the name)
         self.known_set: set[str] = set()
+        # stock code -> the names seen before it, counted, and the one shown: the commonest (the
+        # shorter on a tie).  Names are read back from the code over tokens, and a token can carry
+        # a stray first character (立案|雪莱特, 网传|国海证券); such a form ends with the shown name.
+        self.forms: dict[str, Counter[str]] = {}
+        self.shown: dict[str, str] = {}
         self._judged: set[str] = set()   # suffix candidates already judged (not names)
 
     # -- watched -----------------------------------------------------------------------------
@@ -121,11 +134,15 @@ class EntityFinder:
                 break
             name, start, i = tok + name, starts[i - 1], i - 1
         # a lone character just before a 3-character stem is usually the name's first
-        # character (先|达股份, 和|邦生物), unless it is a function word
+        # character (先|达股份, 和|邦生物), unless it is a function word or a number's unit
+        # (1|亿|酒鬼酒, 2013|年|...)
         if len(name) == 3 and i > 0 and len(seg.tokens[i - 1]) == 1 and _NAME_CHARS.match(seg.tokens[i - 1]) \
-                and seg.tokens[i - 1] not in _FUNCTION_CHARS:
+                and seg.tokens[i - 1] not in _FUNCTION_CHARS and not (i > 1 and seg.tokens[i - 2][-1:].isdigit()):
             name, start = seg.tokens[i - 1] + name, starts[i - 1]
-        return name.lstrip("*"), start
+        name = name.lstrip("*")
+        if len(name) > 3 and name[0] in _NOT_FIRST:  # a function word glued on (最|三诺生物)
+            name, start = name[1:], start + 1
+        return name, start
 
     def _learn(self, name: str, key: str) -> None:
         if name not in self.known and len(name) >= 2 and name not in _GENERIC:
@@ -140,9 +157,20 @@ class EntityFinder:
             name, start = self._name_before(seg, m.start())
             # two-character stems are mostly words ("股份(600001)" after a longer name was cut)
             if len(name) >= 3 or (len(name) == 2 and self.segmenter.is_proper(name)):
-                self._learn(name, code)
+                shown = self._count_form(code, name)
+                if name != shown and name.endswith(shown):
+                    name, start = shown, m.start() - len(shown)   # not learned: a stray first character
+                else:
+                    self._learn(name, code)
                 found.append(Mention(code, name, "organization", start, m.start()))
         return found
+
+    def _count_form(self, code: str, name: str) -> str:
+        forms = self.forms.setdefault(code, Counter())
+        if name in forms or len(forms) < 8:   # a code's names are few; bound them anyway
+            forms[name] += 1
+        shown = self.shown[code] = min(forms, key=lambda f: (-forms[f], len(f)))
+        return shown
 
     def _suffixed(self, seg: Segmented) -> None:
         """Learn "X" from "X公司/X集团", from "X鞋业/X基金" (trade name before its industry) and
@@ -150,10 +178,13 @@ class EntityFinder:
         proper noun or is unknown to the dictionary: common words there
         ("发展有限公司", "持有公司", "风险投资") are not names.  The suffix tokens are picked out
         in C, and each candidate is judged once: tagging costs more than the rest of an item."""
-        tokens, judged = seg.tokens, self._judged
-        for i in compress(range(len(tokens)), map(_SUFFIX_TOKENS.__contains__, tokens)):
+        tokens, judged, suffixes = seg.tokens, self._judged, self._suffixes
+        for i in compress(range(len(tokens)), map(suffixes.__contains__, tokens)):
             name = tokens[i - 1] if i else ""
             if len(name) < 2 or name in self.known or name in judged:
+                continue
+            tail = suffixes[tokens[i]]
+            if tail and tuple(tokens[i + 1:i + 1 + len(tail)]) != tail:
                 continue
             if tokens[i] == "控股" and tokens[i + 1:i + 2] == ["股东"]:
                 continue  # X控股股东: X's controlling shareholder, not a holding company "X控股"
@@ -176,10 +207,13 @@ class EntityFinder:
         covered = [(m.start, m.end) for m in taken]
         found = []
         for name in hits:
+            key = self.known[name]
+            shown = self.shown.get(key, name)
+            cut = len(name) - len(shown) if shown != name and name.endswith(shown) else 0
             pos = text.find(name)
             while pos >= 0:
-                if not any(s <= pos < e for s, e in covered):
-                    found.append(Mention(self.known[name], name, "organization", pos, pos + len(name)))
+                if not any(s <= pos + cut < e for s, e in covered):
+                    found.append(Mention(key, name[cut:], "organization", pos + cut, pos + len(name)))
                 pos = text.find(name, pos + len(name))
         return found
 
@@ -188,7 +222,7 @@ class EntityFinder:
         mentions = self._watched(text)
         if "(" in text:
             mentions += self._coded(text, seg)
-        if not _SUFFIX_TOKENS.isdisjoint(seg.tokens):
+        if not self._suffixes.keys().isdisjoint(seg.tokens):
             self._suffixed(seg)
         mentions += self._known(text, seg, mentions)
         mentions.sort(key=lambda m: m.start)
@@ -197,9 +231,12 @@ class EntityFinder:
     def state(self) -> dict[str, str]:
         return dict(self.known)
 
-    def restore(self, known: dict[str, str]) -> None:
+    def restore(self, known: dict[str, str], forms: dict[str, Counter[str]] | None = None) -> None:
         for name, key in known.items():
             self._learn(name, key)
+        for code, counted in (forms or {}).items():
+            self.forms[code] = Counter(counted)
+            self.shown[code] = min(counted, key=lambda f: (-counted[f], len(f)))
 
 
 @dataclass(frozen=True)
