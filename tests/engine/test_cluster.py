@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from qinglang.engine import Engine, EngineConfig, Result, to_doc
+from qinglang.engine.cluster import Clusterer
 
 Runner = Callable[[Engine, list[str]], list[Result]]
 
@@ -113,3 +114,24 @@ def test_an_event_left_alone_for_a_whole_window_ages_out() -> None:
     assert "@830101" not in engine.clusterer.postings
     later = engine.process_one(to_doc({"id": "b", "text": "云帆集团(830101)回应董事长失联传闻", "time": 7300}))
     assert later.new_event and later.event != first.event
+
+
+def test_a_run_together_item_goes_with_the_news_rather_than_the_routine_headline() -> None:
+    """An item names two organisations: one in a clause telling a kind of news (信披违规), one in
+    a routine headline (股东减持).  Where the words would favour the routine headline's event,
+    the organisation the news is about decides; without that preference (routine_share 1) the
+    item would go the other way."""
+    def joins_the_news(cfg: EngineConfig) -> bool:
+        clusterer = Clusterer(cfg)
+        told = ["股东", "减持", "万股", "计划"]
+        routine = clusterer.assign("a", "", 0, told, [("830101", told, True, None)])
+        told = ["回应", "信披", "涉嫌"]
+        news = clusterer.assign("b", "", 60, told, [("830202", told, True, None)])
+        assert routine.event is not news.event
+        item = clusterer.assign("c", "", 120, ["股东", "减持", "万股", "涉嫌", "信披"],
+                                [("830101", ["股东", "减持", "万股"], True, None),
+                                 ("830202", ["涉嫌", "信披"], True, "DISCLOSURE")])
+        return item.event is news.event
+
+    assert joins_the_news(EngineConfig())
+    assert not joins_the_news(EngineConfig(routine_share=1.0))

@@ -383,9 +383,13 @@ class Clusterer:
             parts = [(key, whole, org)]
         else:
             parts = [(key, self.vectors.context(ts), org) for key, ts, org, _ in clauses]
-        rarity = {key: self.vectors.rarity(key, org) for key, _, org, _ in clauses}
-        item = ItemVectors(whole, {k: v for k, v, _ in parts}, parts if len(parts) > 1 else [], rarity,
-                           kinds={key: kind for key, _, _, kind in clauses if kind})
+        kinds = {key: kind for key, _, _, kind in clauses if kind}
+        # where some organisation's clause tells a kind of news, those whose clauses tell none
+        # are the routine headlines beside the news: they count less (EngineConfig.routine_share)
+        routine = self.cfg.routine_share if kinds else 1.0
+        rarity = {key: self.vectors.rarity(key, org) * (routine if org and key not in kinds else 1.0)
+                  for key, _, org, _ in clauses}
+        item = ItemVectors(whole, {k: v for k, v, _ in parts}, parts if len(parts) > 1 else [], rarity, kinds=kinds)
         item.orgs_keys = {k for k, _, org in parts if org}
         return item
 
