@@ -135,3 +135,12 @@ def test_a_run_together_item_goes_with_the_news_rather_than_the_routine_headline
 
     assert joins_the_news(EngineConfig())
     assert not joins_the_news(EngineConfig(routine_share=1.0))
+
+
+def test_a_rating_grade_is_not_a_name_two_stories_share() -> None:
+    """"下调至CCC" tells what happened, not who: the grade is no anchor (it made one event of
+    two countries' downgrades), while an unknown Latin name still is."""
+    engine = Engine()
+    item = engine.analyze(to_doc({"id": "a", "text": "标普下调北原国评级至CCC 北原国央行回应Zorvex传闻", "time": 0}))
+    keys = [key for key, *_ in engine._clauses(item)]
+    assert "CCC" not in keys and "Zorvex" in keys

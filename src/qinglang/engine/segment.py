@@ -33,9 +33,11 @@ def _is_content(token: str, stopwords: frozenset[str]) -> bool:
     return True
 
 
-# Finance and web acronyms that are everywhere and name nothing in particular.
+# Finance and web acronyms that are everywhere and name nothing in particular; credit rating
+# grades too (S&P's AAA/BBB/CCC, Moody's Aaa/Baa/Caa): "下调至CCC" is what happened, not who.
 _COMMON_ACRONYMS = frozenset({"CEO", "CFO", "COO", "CTO", "IPO", "APP", "GDP", "CPI", "PPI", "ETF",
-                              "BBB", "AAA", "VIP", "PPT", "HTTP", "HTTPS", "WWW", "COM", "STCN"})
+                              "AAA", "BBB", "CCC", "BAA", "CAA", "VIP", "PPT", "HTTP", "HTTPS", "WWW", "COM",
+                              "STCN"})
 
 
 @dataclass
