@@ -61,6 +61,8 @@ def test_a_verb_glued_to_a_role_is_not_a_name() -> None:
     engine = Engine()
     list(engine.process([{"id": "a", "text": "记者获悉，遭罚董事长已辞职，被查高管仍在配合调查", "time": 0}]))
     assert not engine.entities.known
+    list(engine.process([{"id": "b", "text": "岚溪鞋业拟转股份给临川国资", "time": 60}]))   # 拟转|股份
+    assert set(engine.entities.known) == {"岚溪"}
 
 
 def test_a_name_before_controlling_shareholder_is_not_a_holding_company() -> None:

@@ -44,9 +44,9 @@ _GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这�
 _SUFFIX_NAME_TAGS = frozenset({"nr", "nt", "nz", "nrt", "nrfg", "j", "x"})
 _FUNCTION_CHARS = frozenset("的在是了被将及和与对向从为等把让给由于至遭获称即又也都")
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z*]+$")
-# A first character that glues a function word to a name or a verb ("为泽熙", "被查", "遭罚"):
-# not a trade name.  (Numerals and 和 do start names: 三一, 九鼎, 和顺.)
-_NOT_FIRST = frozenset("为被将遭称把让给对向从由至即又也都最各每该此其或")
+# A first character that glues a function word to a name or a verb ("为泽熙", "被查", "遭罚",
+# "拟转股份", "恐遭国际"): not a trade name.  (Numerals and 和 do start names: 三一, 九鼎, 和顺.)
+_NOT_FIRST = frozenset("为被将遭称把让给对向从由至即又也都最各每该此其或拟恐系")
 
 
 @dataclass(frozen=True)
