@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from qinglang.engine import Engine, to_doc
 from qinglang.engine.config import EngineConfig
 from qinglang.engine.kinds import Kind, KindFinder, load_kinds
 
@@ -33,3 +34,14 @@ def test_the_shipped_kinds_load_and_edited_files_are_read(tmp_path: Path) -> Non
     path = tmp_path / "kinds.json"
     path.write_text('{"kinds": [{"code": "X", "cues": ["测试词"]}]}', encoding="utf-8")
     assert KindFinder(load_kinds(path)).find("这是测试词") == "X"
+
+
+def test_a_clause_runs_to_the_next_name_so_its_last_words_count() -> None:
+    """Run-together headlines: what happened often ends right before the next company's name
+    (…董事长失联 青禾食品…); the clause keeps those words for its kind and its headline."""
+    engine = Engine()
+    text = "云帆集团(830101)董事长失联 青禾食品(830777)股东减持300万股"
+    f = engine.analyze(to_doc({"id": "a", "text": text, "time": 0}))
+    found = engine._anchors(f)
+    assert {key: kind for key, _, _, kind in engine._clauses(f)} == {"830101": "UNABLE_TO_SERVE", "830777": None}
+    assert engine._headlines(f, found)["830101"] == "云帆集团(830101)董事长失联"

@@ -272,7 +272,7 @@ def anchors(mentions: list[Mention], seg: Segmented, proper: set[str],
         if m.key in out or len(out) >= limit:
             continue
         nxt = next((o.start for o in orgs[n + 1 :] if o.key != m.key), 1 << 30)
-        stop = min(nxt - 2, m.end + 40) if nxt > m.end else m.end + 4
+        stop = min(nxt, m.end + 40) if nxt > m.end else m.end + 4
         out[m.key] = Clause(m.key, _span_terms(seg, max(0, m.start - 6), stop), True, (m.start, stop))
     n = min(seg.n_lead, bisect.bisect_left(seg.lead_starts, lead))
     if proper.isdisjoint(seg.tokens[:n]):

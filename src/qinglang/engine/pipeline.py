@@ -61,6 +61,8 @@ def headline(f: Features, start: int, end: int) -> str:
     end = min(end, len(text))
     while 0 < start < end and text[start - 1] == "*":  # *ST names are keyed without the star
         start -= 1
+    while end > start and text[end - 1] == "*":        # ... so the next name's star is not ours
+        end -= 1
     if end <= start:
         return ""
     to_orig = f.norm.to_original
