@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from qinglang.engine import Engine, to_doc
 from qinglang.engine.config import EngineConfig
 from qinglang.engine.kinds import Kind, KindFinder, load_kinds
@@ -27,6 +29,23 @@ def test_cues_of_two_kinds_leave_the_kind_unknown() -> None:
     finder = KindFinder([Kind("A", "甲", ("违规",)), Kind("B", "乙", ("辞职",))])
     assert finder.find("某公司违规") == "A"
     assert finder.find("某公司违规 董事长辞职") is None
+
+
+def test_patterns_tell_a_party_and_what_happened_to_it_with_words_between() -> None:
+    finder = _shipped()
+    assert finder.find("云帆集团(830101)实控人或将变更") == "CONTROL_CHANGE"
+    assert finder.find("青禾控股(830777)控制权争夺升级") == "CONTROL_CHANGE"
+    assert finder.find("岚溪股份(830555)拟变更实际控制人 明起复牌") == "CONTROL_CHANGE"
+    assert finder.find("岚溪股份(830555)年报推迟至4月15日披露") == "DISCLOSURE"
+    assert finder.find("岚溪股份(830555)大股东减持300万股") is None   # a sale is no change of control
+    assert finder.find("岚溪股份(830555)公告披露年报") is None
+
+
+def test_a_bad_pattern_in_an_edited_file_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "kinds.json"
+    path.write_text('{"kinds": [{"code": "X", "cues": ["测试词"], "patterns": ["(未闭合"]}]}', encoding="utf-8")
+    with pytest.raises(ValueError, match="kind X: pattern"):
+        load_kinds(path)
 
 
 def test_the_shipped_kinds_load_and_edited_files_are_read(tmp_path: Path) -> None:

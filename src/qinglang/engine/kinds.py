@@ -22,12 +22,23 @@ class Kind:
     code: str
     name_zh: str
     cues: tuple[str, ...]
+    # regular expressions for what a cue word cannot say: a party and what happened to it with
+    # words between (实控人或将变更, 控制权争夺, 年报推迟至4月15日披露)
+    patterns: tuple[str, ...] = ()
 
 
 def load_kinds(path: Path) -> list[Kind]:
     data = json.loads(path.read_text(encoding="utf-8"))
-    return [Kind(row["code"], row.get("name_zh", row["code"]), tuple(fold(c) for c in row["cues"] if c))
-            for row in data["kinds"]]
+    kinds = [Kind(row["code"], row.get("name_zh", row["code"]), tuple(fold(c) for c in row["cues"] if c),
+                  tuple(row.get("patterns", ()))) for row in data["kinds"]]
+    for kind in kinds:
+        for pattern in kind.patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:  # an office edits this file: say where it is wrong
+                raise ValueError(f"{path}: kind {kind.code}: pattern {pattern!r} is not a valid "
+                                 f"regular expression ({exc})") from None
+    return kinds
 
 
 class KindFinder:
@@ -40,9 +51,9 @@ class KindFinder:
         self.owner = {cue: k.code for k in kinds for cue in k.cues}
         cues = sorted(self.owner, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, cues))) if cues else None
+        self.patterns = [(re.compile(p), k.code) for k in kinds for p in k.patterns]
 
     def find(self, text: str) -> str | None:
-        if self.pattern is None:
-            return None
-        found = {self.owner[cue] for cue in self.pattern.findall(text)}
+        found = {self.owner[cue] for cue in self.pattern.findall(text)} if self.pattern else set()
+        found.update(code for rx, code in self.patterns if code not in found and rx.search(text))
         return found.pop() if len(found) == 1 else None
