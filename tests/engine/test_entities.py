@@ -111,3 +111,25 @@ def test_a_stray_first_character_glued_to_a_listed_name_is_shown_without_it() ->
         found = [(e["name"], text[e["start"]:e["end"]]) for e in result.entities]
         assert found == [("禾丰源", "禾丰源")]
     assert "亿禾丰源" in engine.entities.known   # still recognised (as 禾丰源), not forgotten
+
+
+def test_the_trade_name_is_read_out_of_a_registered_name() -> None:
+    """Court rulings and police notices name firms in full: place + trade name + industry +
+    form.  The trade name is learned, and later news naming it joins as an organisation."""
+    engine = Engine()
+    results = list(engine.process([
+        {"id": "a", "text": "法院判处被告单位临川市禾丰源文化传播有限公司罚金", "time": 0},
+        {"id": "b", "text": "警方通报：云州市青松岭网络科技有限公司涉嫌组织传销", "time": 60},
+        {"id": "c", "text": "上海岚帆投资(集团)有限公司实际控制人被批捕", "time": 120},
+        {"id": "d", "text": "青松岭传销案一审宣判 主犯获刑", "time": 180},
+    ]))
+    assert {"禾丰源", "青松岭", "岚帆"} <= set(engine.entities.known)
+    assert [e["name"] for e in results[3].entities] == ["青松岭"]
+    assert results[3].event == results[1].event
+
+
+def test_an_industry_or_a_common_word_before_a_form_is_no_trade_name() -> None:
+    engine = Engine()
+    text = "一家科技有限公司与某某控股集团有限公司及临川核电有限公司签约"
+    list(engine.process([{"id": "a", "text": text, "time": 0}]))
+    assert not {"科技", "控股集团", "核电", "一家"} & set(engine.entities.known)

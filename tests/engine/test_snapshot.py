@@ -27,6 +27,7 @@ def test_restored_engine_continues_like_the_original(tmp_path: Path) -> None:
     # the names each stock code was seen under, and so the name shown for it, carry over
     assert restored.entities.forms == original.entities.forms
     assert restored.entities.shown == original.entities.shown == {"830101": "云帆集团"}
+    assert not restored.entities._fresh   # restored names are not news of the next item
 
 
 @pytest.mark.parametrize("version", [1, 2])

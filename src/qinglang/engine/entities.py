@@ -34,6 +34,25 @@ _ROLES = ("CEO", "总经理", "董事长", "副董事长", "总裁", "老板", "
           "实际控制人", "掌门人", "高管", "董秘", "副总裁", "副总经理", "财务总监")
 _SUFFIX_TOKENS = frozenset({"公司", "集团", "有限公司", "股份公司", "集团公司", *_INDUSTRY})
 _JUDGED_MAX = 200_000
+# A registered name is place + trade name + industry + form (深圳市|善心汇|文化传播|有限公司, as
+# court rulings and police notices name firms).  The forms, and the industry words (besides
+# _INDUSTRY) that come between a trade name and its form, as the segmenter cuts them:
+_FORMS = frozenset({"有限公司", "有限责任公司", "股份有限公司", "集团有限公司"})
+_TRADES = frozenset({*_INDUSTRY, "文化", "传播", "文化传媒", "网络科技", "网络服务", "服务", "服务中心", "发展",
+                     "工贸", "商贸", "贸易", "服饰", "服装", "纺织", "资源", "电子商务", "信息", "信息技术", "技术",
+                     "咨询", "管理", "企业", "资产", "医疗", "教育", "餐饮", "农业", "建设", "工程", "房地产",
+                     "开发", "物业", "材料", "新材料", "制造", "设备", "实业", "进出口", "运输", "旅游", "影视",
+                     "广告", "金融", "财富", "租赁", "担保", "小额贷款", "家居", "矿业", "集团", "生物科技",
+                     "新能源", "自然", "医学"})
+_PLACE_ENDS = ("省", "市", "县", "区", "州", "盟", "旗")
+_PLACES = frozenset({"ns"})
+
+
+def _only_trades(word: str) -> bool:
+    """Made of industry words only (控股集团, 网络科技): an industry, not a trade name."""
+    while word and (cut := next((w for w in _TRADES if word.endswith(w)), None)):
+        word = word[: -len(cut)]
+    return not word
 # Tokens before 公司/集团 that are not names ("该公司", "子公司"...)
 _GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这家", "那家", "一家", "涉事", "持有",
                       "减持", "增持", "控股", "参股", "合资", "股份", "有限", "科技", "投资", "贸易", "网络",
@@ -111,6 +130,7 @@ class EntityFinder:
         self.forms: dict[str, Counter[str]] = {}
         self.shown: dict[str, str] = {}
         self._judged: set[str] = set()   # suffix candidates already judged (not names)
+        self._fresh: set[str] = set()    # names learned from the item being read
 
     # -- watched -----------------------------------------------------------------------------
     def _watched(self, text: str) -> list[Mention]:
@@ -149,6 +169,7 @@ class EntityFinder:
             self.known[name] = key
             self.known_set.add(name)
             self.segmenter.add_word(name)
+            self._fresh.add(name)
 
     def _coded(self, text: str, seg: Segmented) -> list[Mention]:
         found = []
@@ -191,17 +212,78 @@ class EntityFinder:
             if len(judged) >= _JUDGED_MAX:  # a long stream must not grow this for ever
                 judged.clear()
             judged.add(name)
-            if name[0] in _NOT_FIRST or name in _GENERIC or name in self.not_names or not _NAME_CHARS.match(name):
+            if name[0] in _NOT_FIRST or name in _GENERIC or name in self.not_names or not _NAME_CHARS.match(name) \
+                    or _only_trades(name):
                 continue
             if self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS):
                 self._learn(name, name)
+
+    def _registered(self, seg: Segmented) -> None:
+        """Learn the trade name out of a registered name before 有限公司 and the like: the
+        tokens back from the form while they can belong to a name (brackets of "（集团）"
+        skipped), a place at their head dropped.  Among them an invented word (unknown to the
+        dictionary: 权健, 赛雅, 云联惠) is the trade name; else the words right after the place
+        (深圳市|善心|汇 -> 善心汇), or right before the industry (股东|万向|资源 -> 万向)."""
+        tokens = seg.tokens
+        for i in compress(range(len(tokens)), map(_FORMS.__contains__, tokens)):
+            span: list[str] = []
+            j = i
+            while j > 0 and len(span) < 8:
+                tok = tokens[j - 1]
+                j -= 1
+                if tok in ("(", ")"):
+                    continue
+                if not _NAME_CHARS.match(tok) or tok in self.segmenter._stopwords or tok in _FUNCTION_CHARS:
+                    break
+                span.insert(0, tok)
+            name = self._trade_name(span)
+            if name and name not in self.known:
+                self._learn(name, name)
+
+    def _trade_name(self, span: list[str]) -> str | None:
+        segmenter = self.segmenter
+        places = [k for k, tok in enumerate(span) if tok.endswith(_PLACE_ENDS) or segmenter.is_proper(tok, _PLACES)]
+        body = span[places[-1] + 1:] if places else span
+        while body and _only_trades(body[-1]):   # the industry, read back from the form
+            body.pop()
+        if not body:
+            return None
+        invented = [k for k, tok in enumerate(body) if 2 <= len(body[k]) <= 4 and not segmenter.known_word(tok)]
+        if invented:
+            k = invented[0]   # with a lone character the segmenter split off its front (禾|丰源)
+            lone = k > 0 and len(body[k - 1]) == 1 and body[k - 1] not in _FUNCTION_CHARS
+            return self._plausible(body[k - 1] + body[k] if lone else body[k])
+        if places:   # the words right after the place, to a name's length
+            words: list[str] = []
+            for tok in body:
+                words.append(tok)
+                if sum(map(len, words)) >= 3:
+                    break
+        else:        # the word right before the industry (with the one before, if a lone character)
+            words = body[-2:] if len(body[-1]) < 2 else body[-1:]
+        # dictionary words make a name only as an unusual combination (善心|汇, 融资|城) of words
+        # that are no industry, or as one word tagged a proper noun: 核电, 互联网, 汽车|销售 are not
+        if len(words) == 1 and not segmenter.is_proper(words[0], _SUFFIX_NAME_TAGS):
+            return None
+        if len(words) > 1 and not _TRADES.isdisjoint(words):
+            return None
+        return self._plausible("".join(words))
+
+    def _plausible(self, name: str) -> str | None:
+        ok = 2 <= len(name) <= 4 and name[0] not in _NOT_FIRST and name not in _GENERIC and name not in self.not_names
+        return name if ok and not _only_trades(name) and _NAME_CHARS.match(name) else None
 
     def _known(self, text: str, seg: Segmented, taken: list[Mention]) -> list[Mention]:
         """Names learned earlier (discovered organisations), anywhere in the text.  They were
         added to the segmenter, so they come out as whole tokens: one C-level set intersection
         finds them (an Aho-Corasick automaton over thousands of names with thousands of first
-        characters costs ~10x more per item in pyahocorasick), str.find locates them."""
+        characters costs ~10x more per item in pyahocorasick), str.find locates them.  Names
+        learned from this very item were not words yet when it was cut: they are looked for
+        too (the court notice that names 某某文化传播有限公司 is news about 某某)."""
         hits = self.known_set.intersection(seg.tokens)
+        if self._fresh:
+            hits |= self._fresh
+            self._fresh = set()
         if not hits:
             return []
         covered = [(m.start, m.end) for m in taken]
@@ -224,6 +306,8 @@ class EntityFinder:
             mentions += self._coded(text, seg)
         if not self._suffixes.keys().isdisjoint(seg.tokens):
             self._suffixed(seg)
+        if "有限" in text:
+            self._registered(seg)
         mentions += self._known(text, seg, mentions)
         mentions.sort(key=lambda m: m.start)
         return mentions
@@ -234,6 +318,7 @@ class EntityFinder:
     def restore(self, known: dict[str, str], forms: dict[str, Counter[str]] | None = None) -> None:
         for name, key in known.items():
             self._learn(name, key)
+        self._fresh = set()   # learned long ago, not from the next item
         for code, counted in (forms or {}).items():
             self.forms[code] = Counter(counted)
             self.shown[code] = min(counted, key=lambda f: (-counted[f], len(f)))

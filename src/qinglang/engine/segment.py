@@ -102,6 +102,10 @@ class Segmenter:
         tagged = self._jieba.tag(word)
         return len(tagged) == 1 and tagged[0][1] in tags
 
+    def known_word(self, word: str) -> bool:
+        """In the dictionary (rather than put together by the HMM for an unseen word)."""
+        return bool(self._jieba.has_word(word))
+
     def _looks_proper(self, token: str) -> bool:
         if token.isascii():
             return len(token) >= 3 and token.isalpha() and token.upper() not in _COMMON_ACRONYMS
