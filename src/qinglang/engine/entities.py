@@ -48,9 +48,12 @@ _PLACE_ENDS = ("省", "市", "县", "区", "州", "盟", "旗")
 _PLACES = frozenset({"ns"})
 
 
+_TRADES_LONGEST_FIRST = tuple(sorted(_TRADES, key=lambda w: (-len(w), w)))   # a fixed order
+
+
 def _only_trades(word: str) -> bool:
     """Made of industry words only (控股集团, 网络科技): an industry, not a trade name."""
-    while word and (cut := next((w for w in _TRADES if word.endswith(w)), None)):
+    while word and (cut := next((w for w in _TRADES_LONGEST_FIRST if word.endswith(w)), None)):
         word = word[: -len(cut)]
     return not word
 # Tokens before 公司/集团 that are not names ("该公司", "子公司"...)
