@@ -312,7 +312,7 @@ class EntityFinder:
         if "有限" in text:
             self._registered(seg)
         mentions += self._known(text, seg, mentions)
-        mentions.sort(key=lambda m: m.start)
+        mentions.sort(key=lambda m: (m.start, -m.end, m.key))   # ties in a fixed order, not a set's
         return mentions
 
     def state(self) -> dict[str, str]:
