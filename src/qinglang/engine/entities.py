@@ -46,16 +46,7 @@ _TRADES = frozenset({*_INDUSTRY, "文化", "传播", "文化传媒", "网络科�
                      "新能源", "自然", "医学"})
 _PLACE_ENDS = ("省", "市", "县", "区", "州", "盟", "旗")
 _PLACES = frozenset({"ns"})
-
-
 _TRADES_LONGEST_FIRST = tuple(sorted(_TRADES, key=lambda w: (-len(w), w)))   # a fixed order
-
-
-def _only_trades(word: str) -> bool:
-    """Made of industry words only (控股集团, 网络科技): an industry, not a trade name."""
-    while word and (cut := next((w for w in _TRADES_LONGEST_FIRST if word.endswith(w)), None)):
-        word = word[: -len(cut)]
-    return not word
 # Tokens before 公司/集团 that are not names ("该公司", "子公司"...)
 _GENERIC = frozenset({"该", "本", "子", "母", "总", "分", "上市", "这家", "那家", "一家", "涉事", "持有",
                       "减持", "增持", "控股", "参股", "合资", "股份", "有限", "科技", "投资", "贸易", "网络",
@@ -69,6 +60,18 @@ _NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z*]+$")
 # A first character that glues a function word to a name or a verb ("为泽熙", "被查", "遭罚",
 # "拟转股份", "恐遭国际"): not a trade name.  (Numerals and 和 do start names: 三一, 九鼎, 和顺.)
 _NOT_FIRST = frozenset("为被将遭称把让给对向从由至即又也都最各每该此其或拟恐系")
+
+
+def _only_trades(word: str) -> bool:
+    """Made of industry words only (控股集团, 网络科技): an industry, not a trade name."""
+    while word and (cut := next((w for w in _TRADES_LONGEST_FIRST if word.endswith(w)), None)):
+        word = word[: -len(cut)]
+    return not word
+
+
+def _commonest(forms: Counter[str]) -> str:
+    """The name a stock code is shown under: the form most seen, the shorter on a tie."""
+    return min(forms, key=lambda f: (-forms[f], len(f)))
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,7 @@ class EntityFinder:
         forms = self.forms.setdefault(code, Counter())
         if name in forms or len(forms) < 8:   # a code's names are few; bound them anyway
             forms[name] += 1
-        shown = self.shown[code] = min(forms, key=lambda f: (-forms[f], len(f)))
+        shown = self.shown[code] = _commonest(forms)
         return shown
 
     def _suffixed(self, seg: Segmented) -> None:
@@ -251,9 +254,8 @@ class EntityFinder:
             body.pop()
         if not body:
             return None
-        invented = [k for k, tok in enumerate(body) if 2 <= len(body[k]) <= 4 and not segmenter.known_word(tok)]
-        if invented:
-            k = invented[0]   # with a lone character the segmenter split off its front (禾|丰源)
+        k = next((k for k, tok in enumerate(body) if 2 <= len(tok) <= 4 and not segmenter.known_word(tok)), None)
+        if k is not None:   # an invented word, with the lone character the segmenter split off its front (禾|丰源)
             lone = k > 0 and len(body[k - 1]) == 1 and body[k - 1] not in _FUNCTION_CHARS
             return self._plausible(body[k - 1] + body[k] if lone else body[k])
         if places:   # the words right after the place, to a name's length
@@ -324,7 +326,7 @@ class EntityFinder:
         self._fresh = set()   # learned long ago, not from the next item
         for code, counted in (forms or {}).items():
             self.forms[code] = Counter(counted)
-            self.shown[code] = min(counted, key=lambda f: (-counted[f], len(f)))
+            self.shown[code] = _commonest(self.forms[code])
 
 
 @dataclass(frozen=True)
