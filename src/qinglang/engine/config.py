@@ -40,8 +40,8 @@ class EngineConfig:
     query_terms: int = 8          # item terms used to look up candidate events
     postings_tail: int = 24       # most recent events read per posting list (bounds cost)
     # events scored in full per item: two for each anchor read, since a run-together item's
-    # organisations each bring their own events (5 left the right one out: stories B-cubed
-    # 0.8919 at 5, 0.8960 at 8 to 16; +10 us/item)
+    # organisations each bring their own events (5 left the right one out; stories B-cubed at
+    # 5 / 8 / 16: 0.8919 / 0.8960 / 0.8960 when introduced; +10 us/item)
     max_candidates: int = 8
     join_threshold: float = 0.43
     entity_bonus: float = 0.7     # weight of a shared anchor (organisation, rare proper noun)
@@ -50,16 +50,16 @@ class EngineConfig:
     # An organisation's clause of the same kind of news as the event's clauses about it (see
     # data/event_kinds.json): with entity_bonus 0.7, an organisation named in half the event's
     # items reaches join_threshold on its own (0.7 x 0.5 x 1.25 = 0.44).  Another kind of news
-    # about the same organisation keeps this share of the context fit: stories B-cubed is flat
-    # (0.901-0.903) from 0 to 0.35 and falls off above 0.4 (0.5 was chosen when clauses lost
-    # their last two characters and so, often, the words that tell the kind).
+    # about the same organisation keeps this share of the context fit: stories B-cubed is about
+    # flat from 0 to 0.35 and falls off from 0.4 (0.5 was chosen when clauses lost their last
+    # two characters and so, often, the words that tell the kind).
     kind_same: float = 1.25
     kind_other: float = 0.3
     # A run-together item naming several organisations, some in a clause with a kind of news
     # and some without (某某股份 股东减持, the routine headline beside the news): an organisation
-    # of a routine clause counts this share only when shared with an event.  A tie-breaker, not
-    # a veto: 0.75-0.9 give the same stories figures, 0.6 and below split what belongs together.
-    routine_share: float = 0.8
+    # of a routine clause counts this share only when shared with an event.  Not a veto: stories
+    # B-cubed 0.9068 at 1, 0.9116 at 0.8, 0.918-0.919 from 0.3 to 0.55, 0.9095 at 0.
+    routine_share: float = 0.5
     share_prior: float = 0.0      # pseudo-items added to an event when weighing shared anchors
     name_conflict: float = 0.15   # ... when an event about one place/brand meets another
     rarity_floor: float = 3.0     # IDF below which a shared proper noun earns no bonus
