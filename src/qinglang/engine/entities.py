@@ -135,7 +135,7 @@ class EntityFinder:
         # a stray first character (立案|雪莱特, 网传|国海证券); such a form ends with the shown name.
         self.forms: dict[str, Counter[str]] = {}
         self.shown: dict[str, str] = {}
-        self._judged: set[str] = set()   # suffix candidates already judged (not names)
+        self._judged: set[str] = set()   # suffix candidates and registered names already judged
         self._fresh: set[str] = set()    # names learned from the item being read
 
     # -- watched -----------------------------------------------------------------------------
@@ -218,10 +218,7 @@ class EntityFinder:
             if len(judged) >= _JUDGED_MAX:  # a long stream must not grow this for ever
                 judged.clear()
             judged.add(name)
-            if name[0] in _NOT_FIRST or name in _GENERIC or name in self.not_names or not _NAME_CHARS.match(name) \
-                    or _only_trades(name):
-                continue
-            if self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS):
+            if not self._unlike_a_name(name) and self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS):
                 self._learn(name, name)
 
     def _registered(self, seg: Segmented) -> None:
@@ -230,7 +227,7 @@ class EntityFinder:
         skipped), a place at their head dropped.  Among them an invented word (unknown to the
         dictionary: 权健, 赛雅, 云联惠) is the trade name; else the words right after the place
         (深圳市|善心|汇 -> 善心汇), or right before the industry (股东|万向|资源 -> 万向)."""
-        tokens = seg.tokens
+        tokens, judged = seg.tokens, self._judged
         for i in compress(range(len(tokens)), map(_FORMS.__contains__, tokens)):
             span: list[str] = []
             j = i
@@ -242,6 +239,12 @@ class EntityFinder:
                 if not _NAME_CHARS.match(tok) or tok in self.segmenter._stopwords or tok in _FUNCTION_CHARS:
                     break
                 span.insert(0, tok)
+            whole = "".join(span) + tokens[i]   # judged once, like suffix candidates: tagging costs
+            if whole in judged:
+                continue
+            if len(judged) >= _JUDGED_MAX:
+                judged.clear()
+            judged.add(whole)
             name = self._trade_name(span)
             if name and name not in self.known:
                 self._learn(name, name)
@@ -275,8 +278,13 @@ class EntityFinder:
         return self._plausible("".join(words))
 
     def _plausible(self, name: str) -> str | None:
-        ok = 2 <= len(name) <= 4 and name[0] not in _NOT_FIRST and name not in _GENERIC and name not in self.not_names
-        return name if ok and not _only_trades(name) and _NAME_CHARS.match(name) else None
+        return name if 2 <= len(name) <= 4 and not self._unlike_a_name(name) else None
+
+    def _unlike_a_name(self, name: str) -> bool:
+        """What no trade name looks like, whichever pattern proposed it: a function word glued
+        to its front, a generic or industry word, a word that tells what happened (失联)."""
+        return (name[0] in _NOT_FIRST or name in _GENERIC or name in self.not_names
+                or not _NAME_CHARS.match(name) or _only_trades(name))
 
     def _known(self, text: str, seg: Segmented, taken: list[Mention]) -> list[Mention]:
         """Names learned earlier (discovered organisations), anywhere in the text.  They were

@@ -298,9 +298,7 @@ class Engine:
         """Save the stream state so a restart does not reprocess history.  Pickle: only load
         snapshots this engine wrote (they are trusted local files, never user input)."""
         state = {"version": SNAPSHOT_VERSION, "known": self.entities.state(), "forms": self.entities.forms,
-                 "dedup": self.dedup,
-                 "clusterer": self.clusterer, "bursts": self.bursts,
-                 "times": self._times}
+                 "dedup": self.dedup, "clusterer": self.clusterer, "bursts": self.bursts, "times": self._times}
         tmp = path.with_suffix(path.suffix + ".tmp")
         with tmp.open("wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -322,7 +320,7 @@ class Engine:
             postings = state["clusterer"].postings
             for key, plist in postings.items():
                 postings[key] = [ev.num for ev in plist]
-        self.entities.restore(state["known"], state.get("forms"))  # no forms before version 3's last change
+        self.entities.restore(state["known"], state.get("forms"))  # older snapshots kept no forms
         self.dedup, self.clusterer, self.bursts = state["dedup"], state["clusterer"], state["bursts"]
         self.dedup.cfg = self.clusterer.cfg = self.bursts.cfg = self.cfg
         self._times = state["times"]
