@@ -120,6 +120,46 @@ def test_tone_about_without_tonal_words_leans_on_the_document(model: SentimentMo
     assert about < 0 and abs(about) <= abs(tone(model, text))
 
 
+@pytest.mark.parametrize("text", [
+    "网传青山化工向河道偷排废水，经环保部门连夜检测，该消息不实，排放全部达标。",
+    "青山化工辟谣：关于公司即将停产的说法纯属捏造，目前生产一切正常。",
+    "青山化工被指产品重金属超标，经第三方复检，结果合格。",
+])
+def test_a_claim_shown_false_is_good_news_for_its_party(model: SentimentModel, text: str) -> None:
+    assert tone_about(model, text, "青山化工") > 0
+
+
+@pytest.mark.parametrize("text", [
+    "青山化工散布谣言诋毁同行，被市场监管部门罚款。",          # it spread the rumour
+    "青山化工年报披露不实，被证监局出具警示函。",                # 不实 as its own fault
+    "青山化工被指产品重金属超标，第三方检测证实超标两倍。",      # the claim held
+])
+def test_a_rumour_it_spread_or_a_claim_that_held_stays_bad_news(model: SentimentModel, text: str) -> None:
+    assert tone_about(model, text, "青山化工") < 0
+
+
+def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: SentimentModel) -> None:
+    assert tone_about(model, "澜石物流拖欠司机运费的问题终于解决了，司机们拿到了全部运费。", "澜石物流") > 0
+    assert tone_about(model, "澜石物流拖欠司机运费的问题至今尚未解决，司机们再次上门讨要。", "澜石物流") < 0
+    assert tone_about(model, "澜石物流拖欠司机运费的问题一直没有得到解决。", "澜石物流") < 0
+
+
+def test_a_party_held_up_against_another_gets_the_opposite_tone(model: SentimentModel) -> None:
+    text = "比起服务热情的云帆酒店，青溪宾馆的房间又脏又吵，前台态度恶劣。"
+    assert tone_about(model, text, "云帆酒店") > 0
+    assert tone_about(model, text, "青溪宾馆") < 0
+
+
+def test_tone_about_reads_lexicon_phrases_and_unknown_compounds(model: SentimentModel) -> None:
+    # rjieba cuts 被曝 into 被|曝 (the phrase is what says it), and keeps 明显好转 whole (unknown
+    # to the model, read through its part 好转)
+    assert model.weights.get("明显好转") is None and model.weights["好转"] > 0
+    assert tone_about(model, "青山化工被曝向河道偷排。", "青山化工") < 0
+    toks = ["云帆集团", "的", "经营", "状况", "明显好转", "。"]
+    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    assert model.score_about(toks, starts, [(0, 4)]) > 0
+
+
 def test_names_carry_no_tone(model: SentimentModel) -> None:
     # Places, people and companies seen in the training news must not colour later mentions.
     for name in ["四川", "北京", "刘翔", "携程", "美团"]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import compress, count, repeat
@@ -59,7 +60,32 @@ SCOPE_STOPS = CLAUSE_ENDS | NEGATORS  # a scope ends at a boundary or at the nex
 SAME_SENTENCE_WEIGHT = 0.35
 ABOUT_MAX_TOKENS = 60  # how far (in tokens) a run-on post may reach from the mention
 ABOUT_MIN_EVIDENCE = 2.0  # summed |weight| a window needs before its tone counts
+ABOUT_WEAK_EVIDENCE = 1.0  # ... or the sentence, before the document's tone is used instead
+ABOUT_EVIDENCE = (ABOUT_MIN_EVIDENCE, ABOUT_MIN_EVIDENCE, ABOUT_WEAK_EVIDENCE)  # clause, sentence, sentence
 ABOUT_FALLBACK_SHARE = 0.5  # no tonal word near the mention: this share of the document tone
+ABOUT_BACKOFF_MIN = 0.5  # a compound the model does not know reads as its strongest part this tonal
+
+# What turns bad news around for the party it names. A rumour shown false (网传X排污…经检测不实,
+# X辟谣) and a problem put right (拖欠工资的问题终于解决了, 已整改到位) are good news about
+# it, though their words are those of the bad news they answer. Matched on the text of the
+# mention's sentence, because rjieba cuts these phrases in many ways.
+# - the claim was false, said outright:
+REFUTED_RE = re.compile(r"辟谣|谣言|谣传|纯属捏造|恶意编造|系编造|子虚乌有|查无实据")
+# - or said by a finding, in a later clause than a claim (网传…, 经检测…不实; 被指…, 复检…合格);
+#   in the claim's own clause "不实" is the party's fault (被指发布不实信息)
+CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|造谣称|爆料称|被指|被疑|被质疑|有人称")
+FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|澄清|合格|达标|未发现(?:问题|异常)")
+# ... unless the party itself spread it (X散布谣言诋毁对手)
+SPREADER_RE = re.compile(r"(?<![遭被])(?:造谣|散布|编造|捏造|传播谣言|诋毁|抹黑)")
+# - a problem put right, wiping out the complaint before it in the sentence (not 尚未解决)
+RESOLVED_RE = re.compile(
+    r"(?:终于|已经?|已全部|均已|得到了?|顺利)(?:解决|整改|恢复|结清|兑付|补发|退还|退款|追回)"
+    r"|整改到位|整改完毕|恢复正常|明显好转|拿到了?全部")
+# A mention's clause that holds it up against something else (比起服务周到的A，B的房间又脏又吵)
+# gets the opposite of the rest of its sentence.
+CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于", "对比"})
+UNRESOLVED_BEFORE = re.compile(r"(?:没有?|未|不|尚|仍|难以?)$")
+TURN_WEIGHT = 3.0  # logit evidence of one such turn, as strong as a strong lexicon word
 
 # first piece -> ((all pieces), word) for lexicon words that rjieba cuts into pieces
 PhraseIndex = dict[str, tuple[tuple[tuple[str, ...], str], ...]]
@@ -148,6 +174,7 @@ class SentimentModel:
             self.weights.setdefault(token, 0.0)
         self._keys = self.weights.keys()
         self._is_special = self._special.__contains__
+        self._backoffs: dict[str, float] = {}
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
@@ -201,7 +228,10 @@ class SentimentModel:
         """Tone of the text near the character spans of one entity's mentions: is the text
         negative *about* it? The nearest text with clear tone decides: the clauses holding a
         mention, else their sentences (other clauses weighing less, since one sentence often
-        names two parties: "A 获好评，B 却被投诉"), else a damped document tone."""
+        names two parties: "A 获好评，B 却被投诉"), else a damped document tone.  Read there:
+        a clause that holds the party up against another (比起A，B…) takes the opposite of the
+        rest of the sentence, and a claim shown false or a problem put right is good news for
+        the party though its words are the bad news's (see ``_turns``)."""
         if not tokens or not spans:
             return self.score(tokens)
         clause, sentence = _windows(tokens, token_starts, spans)
@@ -210,18 +240,104 @@ class SentimentModel:
         # Only negators that can reach the window matter; scanning the whole item would cost
         # more than the rest of this method.
         flipped = negated_positions(tokens, min(sentence) - NEGATION_WINDOW, max(sentence) + 1)
+        first = bisect_right(token_starts, min(start for start, _ in spans)) - 1  # the mention's own tokens
+        void, turns = _turns(tokens, token_starts, spans, min(first, *sentence), max(sentence) + 1)
+        contrast = -1.0 if not CONTRAST_MARKERS.isdisjoint(tokens[i] for i in clause) else 1.0
+        read = []  # (summed weight, summed |weight|, window size) of the clause, then the sentence
         for near in (clause, sentence):
-            values = {i: w * self._local_weight(tokens, i, flipped) for i, w in near.items()}
-            if sum(map(abs, values.values())) >= ABOUT_MIN_EVIDENCE:
-                total = sum(values.values())
-                return math.tanh((self.bias + total / math.sqrt(sum(near.values()))) / 2.0)
+            values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
+                      for i, w in near.items()]
+            values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
+            turned = TURN_WEIGHT * len(turns)
+            read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + len(turns)))
+        # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
+        # is still nearer the party than another sentence's strong words; else the document
+        for (total, evidence, size), needed in zip((*read, read[1]), ABOUT_EVIDENCE, strict=True):
+            if evidence >= needed:
+                return math.tanh((self.bias + total / math.sqrt(size)) / 2.0)
         return ABOUT_FALLBACK_SHARE * self.score(tokens)
 
     def _local_weight(self, tokens: Sequence[str], i: int, flipped: set[int]) -> float:
-        """A token's weight read in place (plus its negated weight inside a negation scope)."""
+        """A token's weight read in place: its own (or, for a compound the model does not know,
+        its most tonal known part), its negated weight inside a negation scope, and the weight
+        of a lexicon phrase that starts there (被|曝, 约|谈)."""
         get = self.weights.get
         token = tokens[i]
-        return get(token, 0.0) + (get(NEGATED + token, 0.0) if i in flipped else 0.0)
+        weight = get(token)
+        if weight is None:
+            weight = self._backoff(token)
+        if i in flipped:
+            weight += get(NEGATED + token, 0.0)
+        for pieces, word in self.phrases.get(token, ()):
+            if tuple(tokens[i:i + len(pieces)]) == pieces:
+                weight += get(word, 0.0)
+        return weight
+
+    def _backoff(self, token: str) -> float:
+        """rjieba keeps long compounds whole (好评率, 明显好转); such a word the model never
+        saw reads as its most tonal part of two or more characters, if that part is clearly
+        tonal.  Off the hot path: only entity tone calls it."""
+        cached = self._backoffs.get(token)
+        if cached is not None:
+            return cached
+        best = 0.0
+        for size in range(len(token) - 1, 1, -1):
+            for start in range(len(token) - size + 1):
+                w = self.weights.get(token[start:start + size], 0.0)
+                if abs(w) >= ABOUT_BACKOFF_MIN and abs(w) > abs(best):
+                    best = w
+            if best:
+                break
+        if len(self._backoffs) < 100_000:
+            self._backoffs[token] = best
+        return best
+
+
+def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int, int]],
+           lo: int, hi: int) -> tuple[set[int], list[int]]:
+    """Where the mention's sentences turn bad news around (see REFUTED_RE, RESOLVED_RE):
+    token positions whose negative weight no longer counts, and one entry per turn found."""
+    base = token_starts[lo]
+    text = "".join(tokens[lo:hi])
+    def at(char: int) -> int:  # token position of a character of `text`
+        return bisect_right(token_starts, base + char) - 1
+    void: set[int] = set()
+    turns: list[int] = []
+    for m in RESOLVED_RE.finditer(text):
+        if UNRESOLVED_BEFORE.search(text, max(0, m.start() - 3), m.start()):
+            continue  # 没有得到解决, 仍未恢复
+        cue = at(m.start())
+        start = cue
+        while start > lo and tokens[start - 1] not in SENTENCE_ENDS:
+            start -= 1
+        void.update(range(start, cue))
+        turns.append(cue)
+    if _refuted(text, [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]):
+        void.update(range(lo, hi))
+        turns.append(lo)
+    return void, turns
+
+
+def _refuted(text: str, mentions: list[tuple[int, int]]) -> bool:
+    """The text shows a claim about the party false, and the party did not spread it."""
+    refutations = [m.span() for m in REFUTED_RE.finditer(text)]
+    for _, end in mentions:
+        stop = _next_mark(text, end, "，,;；。:：") % (len(text) + 1)
+        for verb in SPREADER_RE.finditer(text, end, stop):  # not the 捏造 of 纯属捏造
+            if not any(lo <= verb.start() < hi for lo, hi in refutations):
+                return False
+    if refutations:
+        return True
+    claim = CLAIM_RE.search(text)
+    if claim is None:
+        return False
+    later = _next_mark(text, claim.end(), "，,;；")
+    return later >= 0 and FINDING_RE.search(text, later) is not None
+
+
+def _next_mark(text: str, pos: int, marks: str) -> int:
+    """Index of the first of ``marks`` at or after ``pos``, -1 if none."""
+    return min((i for i in (text.find(mark, pos) for mark in marks) if i >= 0), default=-1)
 
 
 def _windows(
