@@ -41,3 +41,17 @@ def test_coordinated_copies_from_many_accounts_are_flagged_astroturf(engine: Eng
     assert "SMEAR.ASTROTURF" in results[-1].categories
     assert all(r.duplicate_of == "p0" for r in results[1:])
     assert any("账号" in reason for reason in results[-1].risk.reasons)
+
+
+def test_negativity_is_read_per_watched_party_and_names_the_one_blamed(tmp_path) -> None:
+    path = tmp_path / "watch.json"
+    path.write_text('[{"name": "星河科技"}, {"name": "云帆集团"}]', encoding="utf-8")
+    engine = Engine(EngineConfig(watchlist=path))
+    both, praise = engine.process([
+        {"id": "a", "text": "星河科技新品获得用户广泛好评，云帆集团却因拖欠货款被多家供应商起诉。", "time": 0},
+        {"id": "b", "text": "星河科技新品获得用户广泛好评，销量创下新高。", "time": 60},
+    ])
+    negative = [r for r in both.risk.reasons if "负面倾向" in r]
+    assert len(negative) == 1 and "云帆集团" in negative[0] and "星河科技" not in negative[0]
+    assert not any("负面倾向" in r for r in praise.risk.reasons)
+    assert both.risk.score > praise.risk.score

@@ -115,7 +115,7 @@ class Features:
     seg: Segmented
     mentions: list[Mention]
     tone: float
-    entity_tone: float | None
+    entity_tones: dict[str, float]   # watched name -> tone of the text about it (score_about)
     categories: list[CategoryHit]
 
 
@@ -162,14 +162,17 @@ class Engine:
         seg = self.segmenter.cut(norm.text, self.cfg.cluster_chars)
         mentions = self.entities.find(norm.text, seg)
         tone = float(self.sentiment.score(seg.tokens))
-        entity_tone = None
-        watched = [(m.start, m.end) for m in mentions if m.watched]
-        if watched:
-            entity_tone = float(self.sentiment.score_about(seg.tokens, seg.starts, watched))
+        # each watched party on its own: one item often praises one and blames another
+        watched: dict[str, list[tuple[int, int]]] = {}
+        for m in mentions:
+            if m.watched:
+                watched.setdefault(m.name, []).append((m.start, m.end))
+        entity_tones = {name: float(self.sentiment.score_about(seg.tokens, seg.starts, spans))
+                        for name, spans in watched.items()}
         hits: list[CategoryHit] = []
         for clf in self.classifiers:
             hits += clf.classify(norm.text, seg.tokens, mentions)
-        return Features(doc, norm, seg, mentions, tone, entity_tone, hits)
+        return Features(doc, norm, seg, mentions, tone, entity_tones, hits)
 
     # -- stateful ----------------------------------------------------------------------------
     def process(self, docs: Iterable[Doc | dict[str, Any]]) -> Iterator[Result]:
@@ -208,7 +211,7 @@ class Engine:
         bursts = [self.bursts.observe(event.id, doc.time)]
         for name in sorted({m.name for m in f.mentions if m.watched}):
             bursts.append(self.bursts.observe(name, doc.time))
-        risk = assess(self.cfg, f.mentions, f.tone, f.entity_tone, cats, bursts, doc.source)
+        risk = assess(self.cfg, f.mentions, f.tone, f.entity_tones, cats, bursts, doc.source)
         self._maybe_prune(self.dedup.seq - 1, doc.time)
         return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
                       risk, new, bursts, event.kind, event.label)

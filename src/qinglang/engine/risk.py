@@ -31,8 +31,11 @@ class Risk:
         return {"level": self.level, "score": round(self.score, 3), "reasons": self.reasons}
 
 
-def assess(cfg: EngineConfig, mentions: list[Mention], tone: float, entity_tone: float | None,
+def assess(cfg: EngineConfig, mentions: list[Mention], tone: float, entity_tones: dict[str, float],
            categories: list[CategoryHit], bursts: list[Burst], source: str | None) -> Risk:
+    """``entity_tones``: the tone of the text about each watched party it names; the party it
+    is hardest on counts, and is named (a text that praises one and blames another is a risk
+    for the other only)."""
     reasons: list[str] = []
     score = 0.0
     watched = sorted({m.name for m in mentions if m.watched})
@@ -40,10 +43,11 @@ def assess(cfg: EngineConfig, mentions: list[Mention], tone: float, entity_tone:
         # a watched place only says where; a watched enterprise or person says who is hurt
         score += 0.25 if any(m.watched and m.type != "place" for m in mentions) else 0.1
         reasons.append(f"涉及关注对象：{'、'.join(watched)}")
-    negativity = max(0.0, -(entity_tone if entity_tone is not None else tone))
+    target = min(entity_tones, key=lambda name: (entity_tones[name], name)) if entity_tones else None
+    negativity = max(0.0, -(entity_tones[target] if target is not None else tone))
     if negativity > 0.2:
         score += 0.25 * min(1.0, negativity / 0.8)
-        about = "针对关注对象的" if entity_tone is not None else ""
+        about = f"针对关注对象“{target}”的" if target is not None else ""
         reasons.append(f"{about}负面倾向 {-negativity:.2f}")
     if categories:
         score += max(_CATEGORY_WEIGHT.get(h.code.split(".")[0], 0.25) for h in categories)
