@@ -103,8 +103,9 @@ def entity_accuracy(model: SentimentModel, path: Path = OWN_DATA / "sentiment_en
     """Share of (text, enterprise) pairs whose score_about has the sign of the label."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     jieba = rjieba.Jieba()
-    for row in rows:  # the pipeline adds watched names to its segmenter the same way
-        jieba.add_word(row["entity"], 200000, "nt")
+    names = {row["entity"] for row in rows}
+    for name in names:  # the pipeline adds watched names to its segmenter the same way
+        jieba.add_word(name, 200000, "nt")
     normalize = _training_module().normalize_text
     hits = 0
     for row in rows:
@@ -113,7 +114,10 @@ def entity_accuracy(model: SentimentModel, path: Path = OWN_DATA / "sentiment_en
         starts = list(accumulate(map(len, tokens), initial=0))[:-1]
         name = row["entity"]
         spans = [(m.start(), m.end()) for m in re.finditer(re.escape(name), text)]
-        tone = model.score_about(tokens, starts, spans)
+        # the other enterprises of the set named in the text, as the pipeline passes the other
+        # organisations it found
+        others = [(m.start(), m.end()) for other in names - {name} for m in re.finditer(re.escape(other), text)]
+        tone = model.score_about(tokens, starts, spans, others)
         hits += (tone > 0) if row["label"] == 1 else (tone < 0)
     return hits / len(rows)
 

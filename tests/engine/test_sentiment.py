@@ -160,6 +160,16 @@ def test_tone_about_reads_lexicon_phrases_and_unknown_compounds(model: Sentiment
     assert model.score_about(toks, starts, [(0, 4)]) > 0
 
 
+def test_with_nothing_said_near_it_a_party_does_not_take_another_partys_trouble(model: SentimentModel) -> None:
+    text = "澜石物流涉嫌内幕交易被证监会立案调查。云帆集团当天召开年度股东大会。"
+    norm = normalize(text).text
+    toks = rjieba.cut(norm)
+    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    ours, theirs = [(norm.find("云帆集团"), norm.find("云帆集团") + 4)], [(0, 4)]
+    assert model.score_about(toks, starts, ours) < -0.1          # the document's tone, damped
+    assert abs(model.score_about(toks, starts, ours, theirs)) < 0.1   # only its own sentence
+
+
 def test_names_carry_no_tone(model: SentimentModel) -> None:
     # Places, people and companies seen in the training news must not colour later mentions.
     for name in ["四川", "北京", "刘翔", "携程", "美团"]:

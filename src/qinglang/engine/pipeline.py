@@ -167,7 +167,8 @@ class Engine:
         for m in mentions:
             if m.watched:
                 watched.setdefault(m.name, []).append((m.start, m.end))
-        entity_tones = {name: float(self.sentiment.score_about(seg.tokens, seg.starts, spans))
+        entity_tones = {name: float(self.sentiment.score_about(
+                            seg.tokens, seg.starts, spans, [(m.start, m.end) for m in mentions if m.name != name]))
                         for name, spans in watched.items()}
         hits: list[CategoryHit] = []
         for clf in self.classifiers:

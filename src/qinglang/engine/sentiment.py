@@ -223,12 +223,14 @@ class SentimentModel:
         return sum(map(self.weights.get, extra - seen, repeat(0.0)))
 
     def score_about(
-        self, tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]]
+        self, tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]],
+        others: Sequence[tuple[int, int]] = (),
     ) -> float:
         """Tone of the text near the character spans of one entity's mentions: is the text
         negative *about* it? The nearest text with clear tone decides: the clauses holding a
         mention, else their sentences (other clauses weighing less, since one sentence often
-        names two parties: "A 获好评，B 却被投诉"), else a damped document tone.  Read there:
+        names two parties: "A 获好评，B 却被投诉"), else a damped document tone (without the
+        sentences naming another party, at ``others``: their tone is theirs).  Read there:
         a clause that holds the party up against another (比起A，B…) takes the opposite of the
         rest of the sentence, and a claim shown false or a problem put right is good news for
         the party though its words are the bad news's (see ``_turns``)."""
@@ -236,7 +238,7 @@ class SentimentModel:
             return self.score(tokens)
         clause, sentence = _windows(tokens, token_starts, spans)
         if not sentence:
-            return ABOUT_FALLBACK_SHARE * self.score(tokens)
+            return self._fallback(tokens, token_starts, spans, others)
         # Only negators that can reach the window matter; scanning the whole item would cost
         # more than the rest of this method.
         flipped = negated_positions(tokens, min(sentence) - NEGATION_WINDOW, max(sentence) + 1)
@@ -255,6 +257,25 @@ class SentimentModel:
         for (total, evidence, size), needed in zip((*read, read[1]), ABOUT_EVIDENCE, strict=True):
             if evidence >= needed:
                 return math.tanh((self.bias + total / math.sqrt(size)) / 2.0)
+        return self._fallback(tokens, token_starts, spans, others)
+
+    def _fallback(self, tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]],
+                  others: Sequence[tuple[int, int]]) -> float:
+        """No clear tone near the mention: a share of the document's, leaving out sentences
+        that name another party and not this one ("A涉嫌内幕交易被立案。B当天召开股东大会":
+        A's trouble is not B's)."""
+        if others:
+            theirs = {bisect_right(token_starts, start) - 1 for start, _ in others}
+            ours = {bisect_right(token_starts, start) - 1 for start, _ in spans}
+            kept: list[str] = []
+            first = 0
+            for i, token in enumerate(tokens):
+                if token in SENTENCE_ENDS or i == len(tokens) - 1:
+                    sentence = range(first, i + 1)
+                    if theirs.isdisjoint(sentence) or not ours.isdisjoint(sentence):
+                        kept += tokens[first:i + 1]
+                    first = i + 1
+            tokens = kept
         return ABOUT_FALLBACK_SHARE * self.score(tokens)
 
     def _local_weight(self, tokens: Sequence[str], i: int, flipped: set[int]) -> float:
