@@ -49,3 +49,12 @@ def test_transition_errors_are_409(client: Client, make_case: Callable[..., Case
                      content_type="application/json")
     assert ok.status_code == 200 and ok.json()["status"] == "triaged"
     assert [t["to_status"] for t in ok.json()["transitions"]] == ["received", "triaged"]
+
+
+def test_a_lone_surrogate_escape_in_a_lead_is_a_blemish_not_a_server_error(client: Client, org: dict[str, Any]) -> None:
+    _token, raw = ApiToken.issue(org["duty"], "monitor")
+    body = '{"source": "alert", "description": "监测发现\\ud800异常帖文集中出现。"}'   # valid JSON
+    response = client.post("/api/v1/cases/reports", body, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 201, response.content
+    assert Report.objects.get(pk=response.json()["id"]).description == "监测发现\ufffd异常帖文集中出现。"

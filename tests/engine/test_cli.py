@@ -30,3 +30,42 @@ def test_one_output_line_per_input_line_in_order_with_errors_named(watchlist: Pa
 
 def test_strict_mode_fails_on_bad_lines() -> None:
     assert _cli(["[]"], "--strict").returncode == 1
+
+
+def test_valid_but_odd_json_is_an_error_line_or_cleaned_never_the_end_of_the_run() -> None:
+    lines = [
+        '{"id": "s", "text": "孤立\\ud800字符", "time": 0}',   # a lone surrogate escape: valid JSON
+        '{"id": "n", "text": "正文", "time": NaN}',
+        '{"id": "b", "text": "正文", "time": 1e300}',
+        '{"id": "ok", "text": "正文照常处理", "time": 60}',
+    ]
+    proc = _cli(lines)
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["s", "n", "b", "ok"]
+    assert "event" in out[0] and "event" in out[3]
+    assert "time out of range" in out[1]["error"] and "time out of range" in out[2]["error"]
+
+
+def test_an_internal_error_on_one_item_is_reported_and_the_run_goes_on(monkeypatch) -> None:
+    import io
+
+    from qinglang.engine import Engine
+    from qinglang.engine.__main__ import analyze
+
+    engine = Engine()
+    real = engine.process_one
+
+    def flaky(doc):  # type: ignore[no-untyped-def]
+        if doc.id == "boom":
+            raise RuntimeError("simulated fault")
+        return real(doc)
+
+    monkeypatch.setattr(engine, "process_one", flaky)
+    lines = io.StringIO('{"id": "a", "text": "第一条", "time": 0}\n{"id": "boom", "text": "第二条", "time": 1}\n'
+                        '{"id": "c", "text": "第三条", "time": 2}\n')
+    out, err = io.StringIO(), io.StringIO()
+    assert analyze(engine, lines, out, err) == 1
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "boom", "c"]
+    assert "simulated fault" in rows[1]["error"] and "event" in rows[2]
+    assert "id boom" in err.getvalue()

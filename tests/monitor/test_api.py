@@ -169,3 +169,19 @@ def test_an_event_is_labelled_by_the_headline_about_its_company(
     assert body["label"] == event.label
     assert client.login(username=org["duty"].username, password=PASSWORD)
     assert event.label in client.get(reverse("monitor-event", args=[event.pk])).content.decode()
+
+
+def test_odd_but_valid_json_is_an_item_error_not_a_failed_batch(client: Client, duty_token: dict[str, str]) -> None:
+    # JSON allows a lone surrogate escape, NaN, Infinity and 1e300; none may cost the batch
+    body = ('{"source": "合作平台\\ud800", "items": [{"id": "s", "text": "孤立\\ud800字符"}, '
+            '{"id": "n", "text": "正文一", "time": NaN}, {"id": "b", "text": "正文二", "time": 1e300}, '
+            '{"id": "i", "text": "正文三", "time": Infinity}, {"id": "ok", "text": "正文四"}]}')
+    reply = push(client, duty_token, body)
+    assert reply.status_code == 200
+    result = reply.json()
+    assert (result["created"], result["errors"]) == (2, 3)
+    assert all("时间超出范围" in r["error"] for r in result["results"][1:4])
+    assert Document.objects.get(external_id="s").text == "孤立\ufffd字符"   # one for one: offsets hold
+    assert RawInput.objects.filter(channel="api").count() == 3
+    assert Source.objects.filter(name="合作平台\ufffd").exists()
+    assert process_partition() == 2 and Document.objects.get(external_id="s").event_id is not None

@@ -7,6 +7,7 @@ optionally ``ROUTER_PREFIX`` (default ``/<app label>/``); ``discover_routers`` m
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from importlib import import_module
 from typing import Any
@@ -17,11 +18,13 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from qinglang.audit.services import record, verify_chain
 from qinglang.core.models import ApiToken, hash_token
 from qinglang.core.status import component_status, database_ok
+from qinglang.engine.normalize import clean_text
 from qinglang.org.models import Department, Role
 from qinglang.org.scoping import visible_to
 
@@ -46,12 +49,32 @@ class SessionAuth(APIKeyCookie):
         return user if user is not None and user.is_authenticated else None
 
 
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    return value
+
+
+class CleanJsonParser(Parser):
+    """JSON bodies with lone surrogate escapes ("\\ud800" is valid JSON, yet no database and no
+    UTF-8 encoder takes it) turned into U+FFFD, so one stray character in a lead or a pushed
+    item is that field's blemish, not a server error for the whole request."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return _cleaned(json.loads(request.body))
+
+
 api = NinjaAPI(
     title="清朗 Qinglang API",
     version="1",
     description="Machine interface of the Qinglang platform.",
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
+    parser=CleanJsonParser(),
 )
 
 

@@ -65,7 +65,12 @@ def analyze(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
             _error(out, err, lineno, doc_id, str(exc) if isinstance(exc, DocError) else f"invalid JSON: {exc.msg}")
             continue
         last_time = doc.time
-        result = engine.process_one(doc)
+        try:
+            result = engine.process_one(doc)
+        except Exception as exc:  # noqa: BLE001 - our fault, but one item must not end the run
+            bad += 1
+            _error(out, err, lineno, doc.id, f"internal error ({type(exc).__name__}: {exc}); the run goes on")
+            continue
         out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     return 1 if bad else 0
 

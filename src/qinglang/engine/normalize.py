@@ -39,6 +39,19 @@ _PUNCT = {"「": "“", "」": "”", "『": "“", "』": "”", "〔": "[", "�
 _OPENCC_DICT = Path(str(__import__("opencc").__file__)).parent / "dictionary"
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """Lone UTF-16 surrogates (JSON lets "\\ud800" stand alone) become U+FFFD, one for one so
+    offsets hold: neither the segmenter nor the output could encode them."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE_RE.sub("\ufffd", value)
+    return value
+
+
 @dataclass(frozen=True)
 class Normalized:
     """Normalised text plus anchors (normalised position, original position)."""

@@ -7,6 +7,7 @@ risk, which need the stream's past and therefore run in one place per partition.
 
 from __future__ import annotations
 
+import math
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from .dedup import Deduplicator
 from .entities import Clause as AnchorClause
 from .entities import EntityFinder, Mention, anchors, load_watchlist
 from .kinds import KindFinder, load_kinds
-from .normalize import Normalized, normalize
+from .normalize import Normalized, clean_text, normalize
 from .pairs import PairDecision, PairModel, Side, side
 from .risk import Risk, assess
 from .segment import Segmented, Segmenter, load_stopwords
@@ -37,6 +38,9 @@ class DocError(ValueError):
     """An input document that cannot be processed (the run goes on without it)."""
 
 
+LATEST_TIME = 253402300799.0   # 9999-12-31T23:59:59Z; times past it are not dates anyone meant
+
+
 @dataclass
 class Doc:
     id: str
@@ -46,6 +50,13 @@ class Doc:
     source: str | None = None
     author: str | None = None
     url: str | None = None
+
+    def __post_init__(self) -> None:
+        self.id, self.text = clean_text(self.id), clean_text(self.text)
+        for name in ("title", "source", "author", "url"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, clean_text(value))
 
 
 def raw_text(doc: Doc) -> str:
@@ -76,19 +87,27 @@ def parse_time(value: Any) -> float:
     if isinstance(value, bool):
         raise DocError("time must be epoch seconds or ISO 8601")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _epoch(float(value), value)
     if isinstance(value, str):
         try:
             stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             try:
-                return float(value)
+                return _epoch(float(value), value)
             except ValueError:
                 raise DocError(f"bad time {value!r}") from None
         if stamp.tzinfo is None:
             stamp = stamp.replace(tzinfo=UTC)
         return stamp.timestamp()
     raise DocError("time must be epoch seconds or ISO 8601")
+
+
+def _epoch(seconds: float, given: Any) -> float:
+    """Epoch seconds that name a date (NaN, infinities and 1e300 do not, and would break the
+    time buckets downstream)."""
+    if not math.isfinite(seconds) or abs(seconds) > LATEST_TIME:
+        raise DocError(f"time out of range {given!r}")
+    return seconds
 
 
 def to_doc(row: Any, last_time: float = 0.0) -> Doc:

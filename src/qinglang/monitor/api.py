@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from qinglang.engine.normalize import clean_text
 from qinglang.monitor.access import MONITOR_ROLES
 from qinglang.monitor.filters import EventFilter, by_current_heat, filter_events
 from qinglang.monitor.ingest import keep_rejected, source_named, store_batch
@@ -136,7 +137,7 @@ def _parse_push(request: HttpRequest, user: Any) -> tuple[str, list[Any]]:
         message = "请求体应为 {\"source\": \"来源名\", \"items\": [...]} 或文档数组"
         keep_rejected(None, "api", raw[:1_000_000], message, user)
         raise HttpError(400, message)
-    return str(payload.get("source") or f"api:{user.username}"), payload["items"]
+    return clean_text(str(payload.get("source") or f"api:{user.username}")), payload["items"]
 
 
 _ITEM_SCHEMA = {

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from qinglang.engine.normalize import clean_text
 from qinglang.monitor.models import Document, RawInput, Source, SourceKind
 from qinglang.org.models import Department, DepartmentKind
 
@@ -64,13 +65,15 @@ def parse_time(value: Any) -> datetime:
     if isinstance(value, bool):
         raise IngestError("时间格式无效：应为 ISO 8601 字符串或 Unix 秒数")
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(float(value), tz=UTC)
+        return _from_epoch(float(value))
     if isinstance(value, str):
         text = value.strip()
         try:
-            return datetime.fromtimestamp(float(text), tz=UTC)
+            seconds = float(text)
         except ValueError:
             pass
+        else:
+            return _from_epoch(seconds)
         try:
             stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -79,13 +82,22 @@ def parse_time(value: Any) -> datetime:
     raise IngestError("时间格式无效：应为 ISO 8601 字符串或 Unix 秒数")
 
 
+def _from_epoch(seconds: float) -> datetime:
+    """Unix seconds as a date; NaN, infinities and years past 9999 (JSON allows them all) are
+    the sender's error, not ours."""
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise IngestError(f"时间超出范围：{seconds!r}，应为 Unix 秒数或 ISO 8601") from None
+
+
 def _text_field(row: dict[str, Any], name: str, limit: int) -> str:
     value = row.get(name)
     if value is None:
         return ""
     if isinstance(value, dict | list):
         raise IngestError(f"字段 {name} 应为文本")
-    return str(value).strip()[:limit]
+    return clean_text(str(value)).strip()[:limit]
 
 
 def _key(external_id: str, url: str, text: str) -> str:
@@ -103,6 +115,7 @@ def clean(row: Any) -> dict[str, Any]:
     text = row.get("text")
     if not isinstance(text, str) or not text.strip():
         raise IngestError("缺少正文：text 字段为空或不是文本")
+    text = clean_text(text)  # a lone "\ud800" (valid JSON) could be neither hashed nor stored
     if len(text) > settings.MONITOR_MAX_TEXT_CHARS:
         raise IngestError(f"正文过长：{len(text)} 字，上限 {settings.MONITOR_MAX_TEXT_CHARS} 字")
     external_id = _text_field(row, "id", 200)
@@ -121,7 +134,7 @@ def clean(row: Any) -> dict[str, Any]:
 
 
 def keep_rejected(source: Source | None, channel: str, payload: Any, error: str, caller: Any = None) -> None:
-    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str)
+    text = clean_text(payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str))
     RawInput.objects.create(source=source, caller=caller, channel=channel, payload=text, error=error)
 
 
