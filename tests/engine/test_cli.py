@@ -69,3 +69,23 @@ def test_an_internal_error_on_one_item_is_reported_and_the_run_goes_on(monkeypat
     assert [r["id"] for r in rows] == ["a", "boom", "c"]
     assert "simulated fault" in rows[1]["error"] and "event" in rows[2]
     assert "id boom" in err.getvalue()
+
+
+def test_a_missing_or_mistyped_file_is_named_without_a_traceback(tmp_path: Path) -> None:
+    ok = [json.dumps({"id": "a", "text": "正文", "time": 0})]
+    missing = _cli(ok, "--watchlist", str(tmp_path / "none.json"))
+    assert missing.returncode == 2 and "none.json" in missing.stderr and "Traceback" not in missing.stderr
+    nameless = tmp_path / "watch.json"
+    nameless.write_text('[{"name": "星河科技"}, {"aliases": ["云帆"]}]', encoding="utf-8")
+    proc = _cli(ok, "--watchlist", str(nameless))
+    assert proc.returncode == 2 and "entity 2 has no name" in proc.stderr
+    garbage = tmp_path / "state.snap"
+    garbage.write_bytes(b"not a pickle")
+    proc = _cli(ok, "--restore", str(garbage))
+    assert proc.returncode == 2 and "not a snapshot" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_json_nested_too_deeply_is_a_bad_line() -> None:
+    proc = _cli(["[" * 100_000, json.dumps({"id": "b", "text": "正文", "time": 0})])
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert out[0]["error"] == "invalid JSON: nested too deeply" and out[1]["id"] == "b"

@@ -133,3 +133,26 @@ def test_an_industry_or_a_common_word_before_a_form_is_no_trade_name() -> None:
     text = "一家科技有限公司与某某控股集团有限公司及临川核电有限公司签约"
     list(engine.process([{"id": "a", "text": text, "time": 0}]))
     assert not {"科技", "控股集团", "核电", "一家"} & set(engine.entities.known)
+
+
+def test_watchlist_files_in_each_shape_and_their_mistakes_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from qinglang.engine.entities import load_watchlist
+
+    shapes = {
+        "list.json": '["星河科技", {"name": "云帆集团", "aliases": ["云帆"]}]',
+        "wrapped.json": '{"entities": ["星河科技", {"name": "云帆集团", "aliases": ["云帆"]}]}',
+        "lines.jsonl": '"星河科技"\n{"name": "云帆集团", "aliases": ["云帆"]}\n',
+    }
+    for name, text in shapes.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        got = load_watchlist(tmp_path / name)
+        assert [(e.name, e.aliases) for e in got] == [("星河科技", ()), ("云帆集团", ("云帆",))], name
+    one = tmp_path / "one.jsonl"
+    one.write_text('{"name": "临川市", "type": "place"}\n', encoding="utf-8")
+    assert [(e.name, e.type) for e in load_watchlist(one)] == [("临川市", "place")]
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"name": "云帆集团", "aliases": "云帆"}]', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"entity 1 \(云帆集团\): aliases must be a list"):
+        load_watchlist(bad)

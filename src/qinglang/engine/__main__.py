@@ -5,7 +5,8 @@ Reads JSONL documents on stdin in stream order and writes exactly one JSON line 
 to stdout, in the same order.  A bad line (invalid JSON, missing text) gets an error object on
 stdout - so line numbers stay aligned - and an error line naming its id (or line number) on
 stderr; the run continues.  Exit status 0 when the run completes (bad lines included), unless
-``--strict`` asks for 1 when any line was bad.
+``--strict`` asks for 1 when any line was bad; 2 when a file named on the command line cannot be
+used (said on stderr, before any line is read).
 
 ``pairs`` reads ``{"id", "text1", "text2"}`` lines and answers each with ``{"id", "same_event",
 "probability", "reasons"}`` (the shipped pair model; the texts count into the run's term
@@ -51,6 +52,14 @@ def _error(out: TextIO, err: TextIO, lineno: int, doc_id: Any, message: str) -> 
     out.write(json.dumps({"id": doc_id, "line": lineno, "error": message}, ensure_ascii=False) + "\n")
 
 
+def _bad_line(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON: {exc.msg}"
+    if isinstance(exc, RecursionError):
+        return "invalid JSON: nested too deeply"
+    return str(exc)
+
+
 def analyze(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
     bad = 0
     last_time = 0.0
@@ -59,10 +68,10 @@ def analyze(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
         try:
             row = json.loads(line)
             doc = to_doc(row, last_time)
-        except (json.JSONDecodeError, DocError) as exc:
+        except (json.JSONDecodeError, DocError, RecursionError) as exc:
             bad += 1
             doc_id = row.get("id") if isinstance(row, dict) else None
-            _error(out, err, lineno, doc_id, str(exc) if isinstance(exc, DocError) else f"invalid JSON: {exc.msg}")
+            _error(out, err, lineno, doc_id, _bad_line(exc))
             continue
         last_time = doc.time
         try:
@@ -86,10 +95,10 @@ def pairs(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
             texts = [t for t in (row.get("text1"), row.get("text2")) if isinstance(t, str) and t.strip()]
             if len(texts) != 2:
                 raise DocError("text1 and text2 must both be non-empty strings")
-        except (json.JSONDecodeError, DocError) as exc:
+        except (json.JSONDecodeError, DocError, RecursionError) as exc:
             bad += 1
             doc_id = row.get("id") if isinstance(row, dict) else None
-            _error(out, err, lineno, doc_id, str(exc) if isinstance(exc, DocError) else f"invalid JSON: {exc.msg}")
+            _error(out, err, lineno, doc_id, _bad_line(exc))
             continue
         decision = engine.same_event(texts[0], texts[1], learn=True)
         out.write(json.dumps({"id": row.get("id"), **decision.to_dict()}, ensure_ascii=False) + "\n")
@@ -101,9 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "pairs":
         status = pairs(Engine(), sys.stdin, sys.stdout, sys.stderr)
         return status if args.strict else 0
-    engine = Engine(_config(args))
-    if args.restore:
-        engine.restore(args.restore)
+    try:
+        engine = Engine(_config(args))
+        if args.restore:
+            engine.restore(args.restore)
+    except (OSError, ValueError) as exc:   # a missing or mistyped file: say which, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     status = analyze(engine, sys.stdin, sys.stdout, sys.stderr)
     if args.snapshot:
         engine.snapshot(args.snapshot)

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -51,19 +51,34 @@ class Classifier(Protocol):
 
 
 def load_taxonomy(path: Path) -> list[Category]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    rows = data["categories"] if isinstance(data, dict) else data
+    """The harm categories (``data/taxonomy.json`` or an office's own file); what is wrong in
+    an edited file is said with the file and the category."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON ({exc.msg}, line {exc.lineno})") from None
+    rows = data.get("categories") if isinstance(data, dict) else data
+    if not isinstance(rows, list):
+        raise ValueError(f"{path}: expected a list of categories")
     cats = []
-    for row in rows:
-        cats.append(Category(
-            code=row["code"], name_zh=row.get("name_zh", ""), name_en=row.get("name_en", ""),
-            class_zh=row.get("class_zh", ""), description=row.get("description", ""),
-            phrases=[fold(p) for p in row.get("phrases", [])], cues=[fold(c) for c in row.get("cues", [])],
-            patterns=[re.compile(p) for p in row.get("patterns", [])],
-            with_entity=bool(row.get("with_entity", False)), min_cues=int(row.get("min_cues", 99)),
-            structural=bool(row.get("structural", False)),
-        ))
+    for n, row in enumerate(rows, 1):
+        try:
+            cats.append(_category(row))
+        except (KeyError, TypeError, AttributeError, ValueError, re.error) as exc:
+            code = row.get("code", "?") if isinstance(row, dict) else "?"
+            raise ValueError(f"{path}: category {n} ({code}): {type(exc).__name__}: {exc}") from None
     return cats
+
+
+def _category(row: dict[str, Any]) -> Category:
+    return Category(
+        code=row["code"], name_zh=row.get("name_zh", ""), name_en=row.get("name_en", ""),
+        class_zh=row.get("class_zh", ""), description=row.get("description", ""),
+        phrases=[fold(p) for p in row.get("phrases", [])], cues=[fold(c) for c in row.get("cues", [])],
+        patterns=[re.compile(p) for p in row.get("patterns", [])],
+        with_entity=bool(row.get("with_entity", False)), min_cues=int(row.get("min_cues", 99)),
+        structural=bool(row.get("structural", False)),
+    )
 
 
 _PLANE = 0x30000

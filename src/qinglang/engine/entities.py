@@ -92,16 +92,30 @@ class Mention:
 
 
 def load_watchlist(path: Path) -> list[WatchedEntity]:
-    """JSON list (or JSONL) of {"name", "type"?, "aliases"?}; a bare string is a name."""
+    """JSON list (or JSONL) of {"name", "type"?, "aliases"?}; a bare string is a name.  An
+    office edits this file: what is wrong in it is said with the file and the entry."""
     raw = path.read_text(encoding="utf-8").strip()
-    rows = json.loads(raw) if raw.startswith("[") else [json.loads(line) for line in raw.splitlines() if line.strip()]
-    if isinstance(rows, dict):
-        rows = rows.get("entities", [])
+    try:
+        rows = json.loads(raw) if raw.startswith("[") or "\n" not in raw else \
+            [json.loads(line) for line in raw.splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON or JSONL ({exc.msg}, line {exc.lineno})") from None
+    if isinstance(rows, dict):   # {"entities": [...]}, or a one-line JSONL file
+        rows = rows.get("entities", [rows])
+    if not isinstance(rows, list):
+        raise ValueError(f"{path}: expected a list of entities")
     out = []
-    for row in rows:
+    for n, row in enumerate(rows, 1):
         if isinstance(row, str):
             row = {"name": row}
-        out.append(WatchedEntity(row["name"], row.get("type", "enterprise"), tuple(row.get("aliases", ()))))
+        name = row.get("name") if isinstance(row, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"{path}: entity {n} has no name")
+        aliases = row.get("aliases", ())
+        if isinstance(aliases, str) or not isinstance(aliases, list | tuple) \
+                or not all(isinstance(a, str) for a in aliases):
+            raise ValueError(f"{path}: entity {n} ({name}): aliases must be a list of names")
+        out.append(WatchedEntity(name.strip(), str(row.get("type", "enterprise")), tuple(aliases)))
     return out
 
 

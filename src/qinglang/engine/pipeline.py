@@ -329,7 +329,12 @@ class Engine:
 
     def restore(self, path: Path) -> None:
         with path.open("rb") as fh:
-            state = pickle.load(fh)  # noqa: S301 - our own snapshot, see snapshot()
+            try:
+                state = pickle.load(fh)  # noqa: S301 - our own snapshot, see snapshot()
+            except Exception as exc:  # unpickling garbage can raise almost anything
+                raise ValueError(f"{path}: not a snapshot this engine wrote ({type(exc).__name__})") from exc
+        if not isinstance(state, dict):
+            raise ValueError(f"{path}: not a snapshot this engine wrote")
         version = state.get("version")
         if version not in (1, 2, SNAPSHOT_VERSION):
             raise ValueError(f"snapshot version {version} != {SNAPSHOT_VERSION}")
