@@ -58,3 +58,4 @@ def test_a_lone_surrogate_escape_in_a_lead_is_a_blemish_not_a_server_error(clien
                            HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 201, response.content
     assert Report.objects.get(pk=response.json()["id"]).description == "监测发现\ufffd异常帖文集中出现。"
+

@@ -185,3 +185,9 @@ def test_odd_but_valid_json_is_an_item_error_not_a_failed_batch(client: Client, 
     assert RawInput.objects.filter(channel="api").count() == 3
     assert Source.objects.filter(name="合作平台\ufffd").exists()
     assert process_partition() == 2 and Document.objects.get(external_id="s").event_id is not None
+
+
+def test_json_nested_too_deeply_is_refused_clearly_and_kept(client: Client, duty_token: dict[str, str]) -> None:
+    reply = push(client, duty_token, "[" * 100_000)
+    assert reply.status_code == 400 and "嵌套过深" in reply.json()["detail"]
+    assert RawInput.objects.filter(channel="api", error__contains="嵌套过深").exists()

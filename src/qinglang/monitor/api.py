@@ -22,7 +22,7 @@ from ninja.errors import HttpError
 from qinglang.engine.normalize import clean_text
 from qinglang.monitor.access import MONITOR_ROLES
 from qinglang.monitor.filters import EventFilter, by_current_heat, filter_events
-from qinglang.monitor.ingest import keep_rejected, source_named, store_batch
+from qinglang.monitor.ingest import json_problem, keep_rejected, source_named, store_batch
 from qinglang.monitor.models import Document, Event
 from qinglang.org.models import Department
 from qinglang.org.scoping import visible_to
@@ -127,8 +127,9 @@ def _parse_push(request: HttpRequest, user: Any) -> tuple[str, list[Any]]:
     raw = request.body.decode("utf-8", errors="replace")
     try:
         payload = json.loads(raw)
-    except json.JSONDecodeError as error:
-        message = f"请求体不是有效的 JSON（第 {error.lineno} 行第 {error.colno} 列：{error.msg}）"
+    except (json.JSONDecodeError, RecursionError) as error:
+        where = f"第 {error.lineno} 行第 {error.colno} 列：" if isinstance(error, json.JSONDecodeError) else ""
+        message = f"请求体不是有效的 JSON（{where}{json_problem(error)}）"
         keep_rejected(None, "api", raw[:1_000_000], message, user)
         raise HttpError(400, message) from None
     if isinstance(payload, list):

@@ -133,8 +133,18 @@ def clean(row: Any) -> dict[str, Any]:
     }
 
 
+def json_problem(error: ValueError | RecursionError) -> str:
+    """What is wrong with a text that is not JSON, for its sender (JSON nested a thousand deep
+    is valid but beyond any parser's stack)."""
+    return error.msg if isinstance(error, json.JSONDecodeError) else "嵌套过深"
+
+
 def keep_rejected(source: Source | None, channel: str, payload: Any, error: str, caller: Any = None) -> None:
-    text = clean_text(payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str))
+    try:
+        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):
+        text = "（无法保存原文：嵌套过深或含无法编码的值）"
+    text = clean_text(text)
     RawInput.objects.create(source=source, caller=caller, channel=channel, payload=text, error=error)
 
 
@@ -185,7 +195,7 @@ def retry_rejected(raw: RawInput) -> Outcome:
     """Try a kept item again (after its sender or the code was fixed); resolved if it goes in."""
     try:
         row = json.loads(raw.payload)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return Outcome(0, "error", error="原始输入仍不是有效的 JSON，请修正后重新提交")
     source = raw.source or source_named(f"api:{getattr(raw.caller, 'username', 'unknown')}")
     outcome = store_batch(source, [row], channel=f"retry:{raw.channel}", caller=raw.caller)[0]
@@ -214,9 +224,11 @@ def read_rows(handle: io.TextIOBase | Any, name: str) -> Iterator[tuple[int, Any
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, _BadLine(line.rstrip("\n"), f"不是有效的 JSON：{error.msg}")
+            row = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as error:
+            yield number, _BadLine(line.rstrip("\n"), f"不是有效的 JSON：{json_problem(error)}")
+        else:
+            yield number, row
 
 
 @dataclass
