@@ -89,3 +89,22 @@ def test_json_nested_too_deeply_is_a_bad_line() -> None:
     proc = _cli(["[" * 100_000, json.dumps({"id": "b", "text": "正文", "time": 0})])
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert out[0]["error"] == "invalid JSON: nested too deeply" and out[1]["id"] == "b"
+
+
+def test_progress_goes_to_a_terminal_only() -> None:
+    import io
+
+    from qinglang.engine import Engine
+    from qinglang.engine.__main__ import analyze
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    text = "".join(json.dumps({"id": str(i), "text": f"第{i}条消息正文", "time": i}) + "\n" for i in range(30))
+    engine = Engine()
+    tty, pipe = Terminal(), io.StringIO()
+    analyze(engine, io.StringIO(text), io.StringIO(), tty)
+    analyze(engine, io.StringIO(text), io.StringIO(), pipe)
+    assert tty.getvalue().startswith("30 lines, 0 bad, ") and tty.getvalue().endswith(" - done\n")
+    assert pipe.getvalue() == ""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -60,10 +61,36 @@ def _bad_line(exc: Exception) -> str:
     return str(exc)
 
 
+class Progress:
+    """Lines done, bad lines and the rate on stderr about once a second, only when stderr is a
+    terminal: a long analysis shows it is alive, a pipe or a log file gets the error lines alone."""
+
+    def __init__(self, err: TextIO, every: float = 1.0) -> None:
+        self.err, self.every = err, every
+        self.on = err.isatty()
+        self.start = self.last = time.monotonic()
+
+    def tick(self, done: int, bad: int) -> None:
+        if self.on and (now := time.monotonic()) - self.last >= self.every:
+            self.last = now
+            self.err.write(f"{self._line(done, bad, now)}\r")   # the next line overwrites it
+            self.err.flush()
+
+    def finish(self, done: int, bad: int) -> None:
+        if self.on and done:
+            self.err.write(self._line(done, bad, time.monotonic()) + " - done\n")
+
+    def _line(self, done: int, bad: int, now: float) -> str:
+        return f"{done:,} lines, {bad:,} bad, {done / max(now - self.start, 1e-9):,.0f} lines/s"
+
+
 def analyze(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
     bad = 0
     last_time = 0.0
+    progress = Progress(err)
+    lineno = 0
     for lineno, line in enumerate(lines, 1):
+        progress.tick(lineno - 1, bad)
         row: Any = None
         try:
             row = json.loads(line)
@@ -81,6 +108,7 @@ def analyze(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
             _error(out, err, lineno, doc.id, f"internal error ({type(exc).__name__}: {exc}); the run goes on")
             continue
         out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    progress.finish(lineno, bad)
     return 1 if bad else 0
 
 
