@@ -62,7 +62,8 @@ def list_requests(request: HttpRequest, status: str = "", limit: int = 100, offs
     if status:
         qs = qs.filter(status=status)
     limit = max(1, min(limit, MAX_LIMIT))
-    return [_out(req) for req in qs[max(offset, 0) : max(offset, 0) + limit]]
+    offset = max(0, min(offset, 2**62))   # a database integer holds the offset; past it, nothing
+    return [_out(req) for req in qs[offset : offset + limit]]
 
 
 @router.get("/requests/{receipt_no}", response=RequestOut)

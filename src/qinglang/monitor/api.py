@@ -31,6 +31,7 @@ ROUTER_PREFIX = "/"
 router = Router(tags=["monitor"])
 log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 200
+MAX_PAGE = 1_000_000
 
 
 class ItemResult(Schema):
@@ -118,7 +119,7 @@ def _require_monitor_role(request: HttpRequest) -> Any:
 
 def _page(queryset: QuerySet[Any], paging: Paging) -> dict[str, Any]:
     size = max(1, min(paging.page_size, MAX_PAGE_SIZE))
-    page = max(1, paging.page)
+    page = max(1, min(paging.page, MAX_PAGE))   # past it the offset would not fit a database integer
     start = (page - 1) * size
     return {"count": queryset.count(), "page": page, "page_size": size, "items": list(queryset[start:start + size])}
 
@@ -203,5 +204,5 @@ def list_documents(request: HttpRequest, paging: Query[Paging], event: int | Non
     user = _require_monitor_role(request)
     docs = visible_to(user, Document.objects.select_related("source"))
     if event is not None:
-        docs = docs.filter(event_id=event)
+        docs = docs.filter(event_id=event) if 0 < event < 2**63 else docs.none()
     return _page(docs.order_by("-published_at", "-pk"), paging)

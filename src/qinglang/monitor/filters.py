@@ -30,7 +30,7 @@ def _tag(kind: str, value: str) -> str:
 
 def filter_events(events: QuerySet[Event], f: EventFilter) -> QuerySet[Event]:
     if f.days:
-        events = events.filter(last_seen__gte=timezone.now() - timedelta(days=f.days))
+        events = events.filter(last_seen__gte=_since(f.days))
     if f.source:
         events = events.filter(tags__contains=_tag("src", f.source) + " ")
     if f.entity:
@@ -47,7 +47,7 @@ def filter_events(events: QuerySet[Event], f: EventFilter) -> QuerySet[Event]:
 def filter_documents(docs: QuerySet[Document], f: EventFilter) -> QuerySet[Document]:
     """The same filters for documents (search results): by the document's own fields."""
     if f.days:
-        docs = docs.filter(published_at__gte=timezone.now() - timedelta(days=f.days))
+        docs = docs.filter(published_at__gte=_since(f.days))
     if f.source:
         docs = docs.filter(source__name=f.source)
     if f.entity:
@@ -59,6 +59,13 @@ def filter_documents(docs: QuerySet[Document], f: EventFilter) -> QuerySet[Docum
     if f.level in LEVELS:
         docs = docs.filter(risk_level__in=[lv for lv in LEVELS if level_rank(lv) >= level_rank(f.level)])
     return docs
+
+
+MAX_DAYS = 36_500  # "the last N days" past a century is everything; beyond year 1 it cannot be computed
+
+
+def _since(days: int) -> datetime:
+    return timezone.now() - timedelta(days=max(0, min(days, MAX_DAYS)))
 
 
 def from_params(params: Any) -> EventFilter:
