@@ -59,3 +59,12 @@ def test_a_lone_surrogate_escape_in_a_lead_is_a_blemish_not_a_server_error(clien
     assert response.status_code == 201, response.content
     assert Report.objects.get(pk=response.json()["id"]).description == "监测发现\ufffd异常帖文集中出现。"
 
+
+
+def test_a_field_longer_than_its_column_is_refused_by_name(client: Client, org: dict[str, Any]) -> None:
+    _token, raw = ApiToken.issue(org["duty"], "monitor")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    payload = {"source": "alert", "description": "监测线索", "source_ref": "x" * 101}
+    response = client.post("/api/v1/cases/reports", payload, content_type="application/json", **auth)
+    assert response.status_code == 422 and "source_ref" in response.content.decode()
+    assert not Report.objects.exists()

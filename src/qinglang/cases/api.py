@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from qinglang.cases import services, stats
@@ -79,22 +79,24 @@ class CaseDetailOut(CaseOut):
         return obj.actions.all()
 
 
+# Lengths as the columns hold them: past one, PostgreSQL refuses the row (SQLite would keep it),
+# so the caller gets a 422 naming the field rather than a server error.
 class TransitionIn(Schema):
-    to_status: str
+    to_status: str = Field(max_length=20)
     reason: str
-    legal_basis: str = ""
+    legal_basis: str = Field("", max_length=300)
 
 
 class ReportIn(Schema):
     """A lead from another system: a monitoring alert, an e-station request, staff entry."""
 
-    source: str = Report.Source.ALERT
-    source_ref: str = ""
+    source: str = Field(Report.Source.ALERT, max_length=10)
+    source_ref: str = Field("", max_length=100)
     description: str
-    category: str | None = None
-    target_url: str = ""
-    target_account: str = ""
-    platform: str = ""
+    category: str | None = Field(None, max_length=50)
+    target_url: str = Field("", max_length=500)
+    target_account: str = Field("", max_length=200)
+    platform: str = Field("", max_length=100)
 
 
 class ReportOut(Schema):

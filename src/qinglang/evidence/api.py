@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
@@ -18,7 +18,7 @@ router = Router(tags=["evidence"])
 
 
 class CaptureIn(Schema):
-    url: str
+    url: str = Field(max_length=2000)   # the column's length: past it PostgreSQL refuses the row
     reason: str
     case_reference: str = ""
     source: str = ""
