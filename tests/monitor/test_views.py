@@ -107,6 +107,17 @@ def test_watched_enterprises_are_added_with_aliases_and_managed(client: Client, 
     assert "星河科技" in listing and "鹭屿新能源" in listing
 
 
+def test_a_one_character_or_overlong_alias_is_refused_with_a_reason(client: Client, stocked: dict[str, Any]) -> None:
+    signed_in(client, stocked["duty"])
+    short = client.post(reverse("monitor-watched"), {"name": "鹭屿新能源", "type": "enterprise", "aliases": "鹭，鹭屿"})
+    assert "太短，无法关注" in short.content.decode() and not WatchedEntity.objects.filter(name="鹭屿新能源").exists()
+    long = client.post(reverse("monitor-watched"), {"name": "鹭屿新能源", "type": "enterprise", "aliases": "屿" * 101})
+    assert "超过 100 个字" in long.content.decode() and not WatchedEntity.objects.filter(name="鹭屿新能源").exists()
+    entity = WatchedEntity.objects.get(name="星河科技")
+    single = client.post(reverse("monitor-watched-detail", args=[entity.pk]), {"alias": "星"})
+    assert "太短，无法关注" in single.content.decode() and not WatchedAlias.objects.filter(alias="星").exists()
+
+
 def test_watched_page_counts_mentions_and_negative_share(client: Client, stocked: dict[str, Any]) -> None:
     rows = signed_in(client, stocked["duty"]).get(reverse("monitor-watched")).context["rows"]
     row = next(r for r in rows if r["entity"].name == "星河科技")

@@ -22,6 +22,18 @@ def split_aliases(text: str) -> list[str]:
     return list(dict.fromkeys(p for p in parts if p))
 
 
+def _watchable(name: str) -> str:
+    """A name or alias the matcher can watch: one character (华, 农) would match in nearly every
+    item and bury the watch list's alerts; past 100 the column cannot hold it."""
+    name = name.strip()
+    if len(name) < 2:
+        raise forms.ValidationError(_("“%(name)s” is too short to watch: a single character matches almost "
+                                      "every item. Use the full or short name.") % {"name": name})
+    if len(name) > 100:
+        raise forms.ValidationError(_("“%(name)s…” is longer than 100 characters.") % {"name": name[:20]})
+    return name
+
+
 class WatchedEntityForm(forms.ModelForm[WatchedEntity]):
     aliases = forms.CharField(
         label=_("Aliases"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -32,8 +44,11 @@ class WatchedEntityForm(forms.ModelForm[WatchedEntity]):
         model = WatchedEntity
         fields = ["name", "type", "note"]
 
+    def clean_name(self) -> str:
+        return _watchable(str(self.cleaned_data["name"]))
+
     def clean_aliases(self) -> list[str]:
-        aliases = split_aliases(self.cleaned_data.get("aliases") or "")
+        aliases = [_watchable(alias) for alias in split_aliases(self.cleaned_data.get("aliases") or "")]
         taken = WatchedAlias.objects.filter(alias__in=aliases).values_list("alias", flat=True)
         if taken:
             raise forms.ValidationError(_("Already used by another entity: %(names)s") % {"names": "、".join(taken)})
@@ -44,7 +59,7 @@ class AliasForm(forms.Form):
     alias = forms.CharField(label=_("New alias"), max_length=100)
 
     def clean_alias(self) -> str:
-        alias = str(self.cleaned_data["alias"]).strip()
+        alias = _watchable(str(self.cleaned_data["alias"]))
         if WatchedAlias.objects.filter(alias=alias).exists() or WatchedEntity.objects.filter(name=alias).exists():
             raise forms.ValidationError(_("This name is already in the watch list."))
         return alias
