@@ -18,7 +18,7 @@ from qinglang.audit.models import AuditEntry
 from qinglang.monitor import alerts
 from qinglang.monitor.alerts import AlertStateError, set_status
 from qinglang.monitor.ingest import source_named, store_batch
-from qinglang.monitor.models import Alert, AlertRule, AlertStatus, Event, RuleKind
+from qinglang.monitor.models import Alert, AlertRule, AlertStatus, Event, Mention, RuleKind
 from qinglang.monitor.processing import process_partition
 
 EXTORTION = "有自媒体账号发布海澄物流负面文章后，向企业索要删帖费和公关费，否则继续发布。"
@@ -170,3 +170,18 @@ def test_engine_level_alone_raises_an_alert(org: dict[str, Any], watched: Any, s
     feed(EXTORTION)
     event = Event.objects.get()
     assert Alert.objects.filter(event=event, rule_key="risk").exists()
+
+
+def test_an_entity_rule_reads_the_tone_about_that_entity(org: dict[str, Any], watched: Any, settings: Any) -> None:
+    settings.MONITOR_ALERT_MIN_LEVEL = "off"
+    praised, blamed = watched("星澜电子"), watched("海澄物流")
+    for entity in (praised, blamed):
+        AlertRule.objects.create(name=f"{entity.name}负面", kind=RuleKind.ENTITY_NEGATIVE, entity=entity,
+                                 negativity=0.2, level="yellow")
+    feed("星澜电子新品获得用户广泛好评，海澄物流却因拖欠运费被多家商户起诉，员工维权讨薪。")
+    reasons = [r for a in Alert.objects.all() for r in a.reasons]
+    assert any("海澄物流 负面报道" in r for r in reasons)
+    assert not any("星澜电子 负面报道" in r for r in reasons)
+    tones = {m.entity.name: m for m in Mention.objects.select_related("entity")}
+    assert tones["星澜电子"].sentiment > 0 and not tones["星澜电子"].negative
+    assert tones["海澄物流"].sentiment < 0 and tones["海澄物流"].negative

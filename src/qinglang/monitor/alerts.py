@@ -83,8 +83,9 @@ def _rule_fires(rule: AlertRule, doc: Document, event: Event) -> str | None:
     """The reason ``rule`` fires on this document, or None."""
     if rule.kind == RuleKind.ENTITY_NEGATIVE and rule.entity is not None:
         named = any(e.get("name") == rule.entity.name for e in doc.entities)
-        if named and (doc.sentiment or 0.0) <= -rule.negativity:
-            return f"{rule.entity.name} 负面报道（倾向 {doc.sentiment:.2f}）"
+        tone = doc.tone_about(rule.entity.name)   # about it, not about whoever else the text names
+        if named and tone <= -rule.negativity:
+            return f"{rule.entity.name} 负面报道（倾向 {tone:.2f}）"
     elif rule.kind == RuleKind.CATEGORY and rule.category:
         hits = [c for c in doc.categories if c == rule.category or c.startswith(rule.category + ".")]
         if hits:

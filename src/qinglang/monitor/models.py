@@ -108,6 +108,8 @@ class Document(models.Model):
     event = models.ForeignKey("Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies")
     sentiment = models.FloatField(null=True, blank=True)
+    # watched name -> the document's tone about that entity (one text can praise one and blame another)
+    entity_tones = models.JSONField(default=dict, blank=True)
     entities = models.JSONField(default=list, blank=True)
     categories = models.JSONField(default=list, blank=True)
     risk_level = models.CharField(max_length=10, choices=Level.choices, blank=True)
@@ -131,6 +133,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.text[:40]
+
+    def tone_about(self, name: str) -> float:
+        """The document's tone about one watched entity (the engine reads it near the mentions),
+        else its overall tone (documents analysed before entity tones were kept)."""
+        return float(self.entity_tones.get(name, self.sentiment or 0.0))
 
 
 class Event(models.Model):

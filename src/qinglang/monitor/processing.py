@@ -215,6 +215,7 @@ def _apply(doc: Document, result: Result, seq: int, event: Event) -> None:
     doc.event = event
     doc.duplicate_of_id = int(result.duplicate_of) if result.duplicate_of else None
     doc.sentiment = result.sentiment
+    doc.entity_tones = {name: round(tone, 4) for name, tone in result.entity_tones.items()}
     doc.entities = result.entities
     doc.categories = result.categories
     doc.risk_level, doc.risk_score, doc.risk_reasons = result.risk.level, result.risk.score, result.risk.reasons
@@ -223,8 +224,8 @@ def _apply(doc: Document, result: Result, seq: int, event: Event) -> None:
 
 
 RESULT_FIELDS = [
-    "seq", "state", "event", "duplicate_of", "sentiment", "entities", "categories", "risk_level", "risk_score",
-    "risk_reasons", "processed_at", "error", "search_text",
+    "seq", "state", "event", "duplicate_of", "sentiment", "entity_tones", "entities", "categories", "risk_level",
+    "risk_score", "risk_reasons", "processed_at", "error", "search_text",
 ]
 
 
@@ -232,10 +233,10 @@ def _mentions(docs: list[Document], watched: dict[str, int]) -> list[Mention]:
     rows = []
     for doc in docs:
         for name in sorted({e["name"] for e in doc.entities} & set(watched)):
+            tone = doc.tone_about(name)
             rows.append(Mention(
                 entity_id=watched[name], document=doc, event=doc.event, published_at=doc.published_at,
-                sentiment=doc.sentiment or 0.0, negative=(doc.sentiment or 0.0) <= NEGATIVE,
-                categories=doc.categories,
+                sentiment=tone, negative=tone <= NEGATIVE, categories=doc.categories,
             ))
     return rows
 
