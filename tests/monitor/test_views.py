@@ -17,6 +17,7 @@ from qinglang.monitor.models import (
     Alert,
     AlertRule,
     AlertStatus,
+    Document,
     Event,
     ImportJob,
     Report,
@@ -275,3 +276,18 @@ def test_events_page_shows_this_week_unless_asked_for_any_time(client: Client, s
     any_time = client.get(reverse("monitor-events"), {"days": ""}).context["rows"]
     assert old.pk not in default
     assert any_time[0]["event"].pk == old.pk
+
+
+def test_event_page_shows_each_documents_tone_about_each_watched_entity(
+    client: Client, org: dict[str, Any], watched: Any
+) -> None:
+    watched("星澜电子"), watched("海澄物流")
+    source = source_named("清溪日报", department=org["office"])
+    store_batch(source, [{"id": "t1", "text": "星澜电子新品获得用户广泛好评，海澄物流却因拖欠运费被多家商户起诉。",
+                          "time": 1_764_000_000}], channel="test")
+    process_partition("zh")
+    doc = Document.objects.get(external_id="t1")
+    assert doc.entity_tones["星澜电子"] > 0 > doc.entity_tones["海澄物流"]
+    page = signed_in(client, org["duty"]).get(reverse("monitor-event", args=[doc.event_id])).content.decode()
+    assert f'pos" title="本文对该关注对象的倾向">星澜电子 {doc.entity_tones["星澜电子"]:.2f}' in page
+    assert f'neg" title="本文对该关注对象的倾向">海澄物流 {doc.entity_tones["海澄物流"]:.2f}' in page
