@@ -20,10 +20,11 @@ Domains:
   Distant and noisy labels (a [蜡烛] post may be calm news); the hardest and most honest
   Weibo figure here.
 
-- ``entity``: eval/data/sentiment_entities.jsonl, 99 (text, enterprise, tone) triples written
+- ``entity``: eval/data/sentiment_entities.jsonl, 123 (text, enterprise, tone) triples written
   for the project, many naming two enterprises with opposite fortunes in one text, refuted
-  rumours, problems put right, comparisons (the last 30 were written after the rules that read
-  those, as a check on text they were not shaped on: see models/README.md); scored with
+  rumours, problems put right, comparisons (the last 30 and the last 24 were each written after
+  the rules that read those, as checks on text they were not shaped on: see models/README.md);
+  scored with
   ``score_about`` on the enterprise's mentions, names kept whole as the pipeline keeps watched
   names. Evaluation only.
 

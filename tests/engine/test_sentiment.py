@@ -124,6 +124,7 @@ def test_tone_about_without_tonal_words_leans_on_the_document(model: SentimentMo
     "网传青山化工向河道偷排废水，经环保部门连夜检测，该消息不实，排放全部达标。",
     "青山化工辟谣：关于公司即将停产的说法纯属捏造，目前生产一切正常。",
     "青山化工被指产品重金属超标，经第三方复检，结果合格。",
+    "网传青山化工产品甲醛超标，经质检部门抽检，各项指标均符合国家标准。",
 ])
 def test_a_claim_shown_false_is_good_news_for_its_party(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") > 0
@@ -142,6 +143,7 @@ def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: Sentiment
     assert tone_about(model, "澜石物流拖欠司机运费的问题终于解决了，司机们拿到了全部运费。", "澜石物流") > 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题至今尚未解决，司机们再次上门讨要。", "澜石物流") < 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题一直没有得到解决。", "澜石物流") < 0
+    assert tone_about(model, "澜石物流此前被投诉的分拣设备故障已全部修复，商户纷纷点赞。", "澜石物流") > 0
 
 
 def test_a_party_held_up_against_another_gets_the_opposite_tone(model: SentimentModel) -> None:

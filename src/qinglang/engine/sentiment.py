@@ -74,12 +74,12 @@ REFUTED_RE = re.compile(r"辟谣|谣言|谣传|纯属捏造|恶意编造|系编�
 # - or said by a finding, in a later clause than a claim (网传…, 经检测…不实; 被指…, 复检…合格);
 #   in the claim's own clause "不实" is the party's fault (被指发布不实信息)
 CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|造谣称|爆料称|被指|被疑|被质疑|有人称")
-FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|澄清|合格|达标|未发现(?:问题|异常)")
+FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|澄清|合格|达标|符合(?:国家)?标准|未发现|未检出")
 # ... unless the party itself spread it (X散布谣言诋毁对手)
 SPREADER_RE = re.compile(r"(?<![遭被])(?:造谣|散布|编造|捏造|传播谣言|诋毁|抹黑)")
 # - a problem put right, wiping out the complaint before it in the sentence (not 尚未解决)
 RESOLVED_RE = re.compile(
-    r"(?:终于|已经?|已全部|均已|得到了?|顺利)(?:解决|整改|恢复|结清|兑付|补发|退还|退款|追回)"
+    r"(?:终于|已经?|已全部|均已|得到了?|顺利)(?:解决|整改|恢复|修复|修好|结清|兑付|补发|退还|退款|追回)"
     r"|整改到位|整改完毕|恢复正常|明显好转|拿到了?全部")
 # A mention's clause that holds it up against something else (比起服务周到的A，B的房间又脏又吵)
 # gets the opposite of the rest of its sentence.
