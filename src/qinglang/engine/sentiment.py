@@ -250,8 +250,8 @@ class SentimentModel:
             values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
                       for i, w in near.items()]
             values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
-            turned = TURN_WEIGHT * len(turns)
-            read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + len(turns)))
+            turned = TURN_WEIGHT * turns
+            read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + turns))
         # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
         # is still nearer the party than another sentence's strong words; else the document
         for (total, evidence, size), needed in zip((*read, read[1]), ABOUT_EVIDENCE, strict=True):
@@ -315,15 +315,15 @@ class SentimentModel:
 
 
 def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int, int]],
-           lo: int, hi: int) -> tuple[set[int], list[int]]:
+           lo: int, hi: int) -> tuple[set[int], int]:
     """Where the mention's sentences turn bad news around (see REFUTED_RE, RESOLVED_RE):
-    token positions whose negative weight no longer counts, and one entry per turn found."""
+    token positions whose negative weight no longer counts, and how many turns there are."""
     base = token_starts[lo]
     text = "".join(tokens[lo:hi])
     def at(char: int) -> int:  # token position of a character of `text`
         return bisect_right(token_starts, base + char) - 1
     void: set[int] = set()
-    turns: list[int] = []
+    turns = 0
     for m in RESOLVED_RE.finditer(text):
         if UNRESOLVED_BEFORE.search(text, max(0, m.start() - 3), m.start()):
             continue  # 没有得到解决, 仍未恢复
@@ -332,10 +332,10 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
         while start > lo and tokens[start - 1] not in SENTENCE_ENDS:
             start -= 1
         void.update(range(start, cue))
-        turns.append(cue)
+        turns += 1
     if _refuted(text, [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]):
         void.update(range(lo, hi))
-        turns.append(lo)
+        turns += 1
     return void, turns
 
 
@@ -343,7 +343,8 @@ def _refuted(text: str, mentions: list[tuple[int, int]]) -> bool:
     """The text shows a claim about the party false, and the party did not spread it."""
     refutations = [m.span() for m in REFUTED_RE.finditer(text)]
     for _, end in mentions:
-        stop = _next_mark(text, end, "，,;；。:：") % (len(text) + 1)
+        stop = _next_mark(text, end, "，,;；。:：")
+        stop = len(text) if stop < 0 else stop
         for verb in SPREADER_RE.finditer(text, end, stop):  # not the 捏造 of 纯属捏造
             if not any(lo <= verb.start() < hi for lo, hi in refutations):
                 return False
