@@ -66,6 +66,15 @@ def test_a_bad_decision_line_is_explained(client: Client, org: dict[str, Any]) -
     assert "第1行" in page and "部门代码“nosuch”不存在" in page and not JointMeeting.objects.exists()
 
 
+def test_a_department_key_past_a_database_integer_is_an_invalid_choice(client: Client, org: dict[str, Any]) -> None:
+    client.force_login(org["duty"])
+    for name, data in (("cases-meeting-new", {"title": "会议", "held_on": "2026-09-10"}),
+                       ("cases-operation-new", {"name": "专项行动", "starts_on": "2026-03-01"})):
+        page = client.post(reverse(name), {**data, "departments": ["99999999999999999999", org["police"].pk]})
+        assert page.status_code == 200 and "99999999999999999999" in page.content.decode()
+    assert not JointMeeting.objects.exists() and not JointOperation.objects.exists()
+
+
 def test_forum_issues_are_tracked_to_a_case_or_a_task(
     client: Client, make_case: Callable[..., Case], org: dict[str, Any]
 ) -> None:

@@ -24,6 +24,7 @@ from qinglang.cases.models import (
     Task,
 )
 from qinglang.cases.workflow import CaseStatus, allowed_next
+from qinglang.core.forms import ModelMultipleChoiceField
 from qinglang.core.text import nonblank_lines
 from qinglang.evidence.models import Capture
 from qinglang.evidence.services import visible as visible_captures
@@ -219,7 +220,7 @@ class AssignForm(forms.Form):
     lead = forms.ModelChoiceField(
         label=pgettext_lazy("cases", "Lead department"), queryset=Department.objects.filter(is_active=True)
     )
-    co_departments = forms.ModelMultipleChoiceField(
+    co_departments = ModelMultipleChoiceField(
         label=pgettext_lazy("cases", "Co-handling departments"),
         queryset=Department.objects.filter(is_active=True),
         required=False,
@@ -239,7 +240,7 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 
 
-class CaptureChoiceField(forms.ModelMultipleChoiceField[Capture]):
+class CaptureChoiceField(ModelMultipleChoiceField[Capture]):
     def label_from_instance(self, obj: Any) -> str:
         title = obj.title or obj.url
         return f"{obj.public_id} · {title[:60]}"
@@ -354,6 +355,7 @@ class OperationForm(forms.ModelForm[JointOperation]):
     class Meta:
         model = JointOperation
         fields = ["name", "departments", "starts_on", "ends_on", "description"]
+        field_classes = {"departments": ModelMultipleChoiceField}
         widgets = {
             "departments": forms.CheckboxSelectMultiple,
             "starts_on": date_input(),
@@ -371,6 +373,7 @@ class MeetingForm(forms.ModelForm[JointMeeting]):
     class Meta:
         model = JointMeeting
         fields = ["title", "operation", "departments", "held_on", "agenda", "attendees", "minutes"]
+        field_classes = {"departments": ModelMultipleChoiceField}
         widgets = {"departments": forms.CheckboxSelectMultiple, "held_on": date_input()}
 
     def clean_decisions(self) -> list[tuple[Department, str]]:
