@@ -108,3 +108,26 @@ def test_progress_goes_to_a_terminal_only() -> None:
     analyze(engine, io.StringIO(text), io.StringIO(), pipe)
     assert tty.getvalue().startswith("30 lines, 0 bad, ") and tty.getvalue().endswith(" - done\n")
     assert pipe.getvalue() == ""
+
+
+def test_more_odd_json_lines_and_files(tmp_path: Path) -> None:
+    import pickle
+
+    lines = [
+        '{"id": "t", "text": "正文", "time": 1' + "0" * 400 + "}",    # an integer no float holds
+        '{"id": "n", "text": "正文", "time": 1, "x": ' + "9" * 5000 + "}",  # past Python's digit limit
+        '{"id": "\\ud800"}',                                                # odd id, and no text
+        json.dumps({"id": "ok", "text": "正文照常处理", "time": 60}),
+    ]
+    proc = _cli(lines)
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o.get("error", "") != "" for o in out] == [True, True, True, False]
+    assert "time out of range" in out[0]["error"] and "invalid JSON" in out[1]["error"]
+    assert out[2]["id"] == "\ufffd" and "Traceback" not in proc.stderr
+    ok = [json.dumps({"id": "a", "text": "正文", "time": 0})]
+    nowhere = _cli(ok, "--snapshot", str(tmp_path / "missing" / "state.snap"))
+    assert nowhere.returncode == 2 and "cannot be written" in nowhere.stderr and nowhere.stdout == ""
+    other = tmp_path / "other.snap"
+    other.write_bytes(pickle.dumps({"version": 3}))
+    proc = _cli(ok, "--restore", str(other))
+    assert proc.returncode == 2 and "not a snapshot" in proc.stderr

@@ -55,3 +55,14 @@ def test_negativity_is_read_per_watched_party_and_names_the_one_blamed(tmp_path)
     assert len(negative) == 1 and "云帆集团" in negative[0] and "星河科技" not in negative[0]
     assert not any("负面倾向" in r for r in praise.risk.reasons)
     assert both.risk.score > praise.risk.score
+
+
+def test_a_watched_place_is_not_the_party_a_text_blames(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "watch.json"
+    path.write_text('[{"name": "青山化工"}, {"name": "清溪市", "type": "place"}]', encoding="utf-8")
+    engine = Engine(EngineConfig(watchlist=path))
+    result = next(engine.process([{"id": "a", "time": 0,
+                                   "text": "青山化工发布公告。清溪市环保局通报其偷排废水被罚款80万元，责令停产整改。"}]))
+    negative = [r for r in result.risk.reasons if "负面倾向" in r]
+    assert result.entity_tones["青山化工"] < 0
+    assert len(negative) == 1 and "青山化工" in negative[0]

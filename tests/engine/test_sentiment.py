@@ -30,16 +30,22 @@ def tone(model: SentimentModel, text: str) -> float:
     return model.score(tokens(text))
 
 
-def tone_about(model: SentimentModel, text: str, name: str) -> float:
+def tone_about(model: SentimentModel, text: str, name: str, *others: str) -> float:
+    """score_about for ``name``, the other parties named in the text at ``others`` (as the
+    pipeline passes every other organisation it found)."""
     norm = normalize(text).text
     toks = rjieba.cut(norm)
     starts = list(accumulate(map(len, toks), initial=0))[:-1]
-    spans, at = [], norm.find(name)
-    while at >= 0:
-        spans.append((at, at + len(name)))
-        at = norm.find(name, at + 1)
-    assert spans, f"{name} not in text"
-    return model.score_about(toks, starts, spans)
+
+    def spans_of(party: str) -> list[tuple[int, int]]:
+        found, at = [], norm.find(party)
+        while at >= 0:
+            found.append((at, at + len(party)))
+            at = norm.find(party, at + 1)
+        assert found, f"{party} not in text"
+        return found
+
+    return model.score_about(toks, starts, spans_of(name), [span for other in others for span in spans_of(other)])
 
 
 # --- document tone -----------------------------------------------------------------------------
@@ -130,10 +136,25 @@ def test_a_claim_shown_false_is_good_news_for_its_party(model: SentimentModel, t
     assert tone_about(model, text, "青山化工") > 0
 
 
+def test_a_smear_it_suffered_and_refuted_is_good_news_for_it(model: SentimentModel) -> None:
+    assert tone_about(model, "青山化工遭同行恶意抹黑，公司发布声明辟谣。", "青山化工") > 0
+
+
+def test_a_refutation_in_another_sentence_about_another_party_is_not_this_ones(model: SentimentModel) -> None:
+    text = "青山化工偷排被罚款。网传澜石物流偷排，经查不实。青山化工回应称已缴纳罚款。"
+    assert tone_about(model, text, "青山化工", "澜石物流") < 0
+    assert tone_about(model, text, "澜石物流", "青山化工") > 0
+
+
 @pytest.mark.parametrize("text", [
     "青山化工散布谣言诋毁同行，被市场监管部门罚款。",          # it spread the rumour
     "青山化工年报披露不实，被证监局出具警示函。",                # 不实 as its own fault
     "青山化工被指产品重金属超标，第三方检测证实超标两倍。",      # the claim held
+    "网传青山化工产品不合格，经复检仍不合格，已被责令召回。",    # 不合格 is no finding for it
+    "青山化工被指偷排废水，环保局检测发现排放不达标。",
+    "网传青山化工偷排，环保局要求其尽快澄清。",                  # asked to clarify: nothing shown
+    "青山化工偷排废水被罚款，这绝非谣言。",                      # 谣言 denied
+    "青山化工此前的谣言被证实，确实存在偷排。",                  # 谣言 confirmed
 ])
 def test_a_rumour_it_spread_or_a_claim_that_held_stays_bad_news(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") < 0
@@ -143,13 +164,21 @@ def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: Sentiment
     assert tone_about(model, "澜石物流拖欠司机运费的问题终于解决了，司机们拿到了全部运费。", "澜石物流") > 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题至今尚未解决，司机们再次上门讨要。", "澜石物流") < 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题一直没有得到解决。", "澜石物流") < 0
+    for still_open in ("澜石物流拖欠运费的问题未能得到解决，司机再次投诉。", "澜石物流网点瘫痪，至今无法恢复正常。",
+                       "澜石物流整改后未见明显好转，投诉仍然不断。", "澜石物流拖欠运费，司机们希望问题尽快得到解决。"):
+        assert tone_about(model, still_open, "澜石物流") < 0, still_open
+    # another party's problem put right is not this one's
+    assert tone_about(model, "澜石物流拖欠运费被司机投诉，而青山化工的同类问题已经解决。", "澜石物流", "青山化工") < 0
     assert tone_about(model, "澜石物流此前被投诉的分拣设备故障已全部修复，商户纷纷点赞。", "澜石物流") > 0
 
 
 def test_a_party_held_up_against_another_gets_the_opposite_tone(model: SentimentModel) -> None:
     text = "比起服务热情的云帆酒店，青溪宾馆的房间又脏又吵，前台态度恶劣。"
-    assert tone_about(model, text, "云帆酒店") > 0
-    assert tone_about(model, text, "青溪宾馆") < 0
+    assert tone_about(model, text, "云帆酒店", "青溪宾馆") > 0
+    assert tone_about(model, text, "青溪宾馆", "云帆酒店") < 0
+    # 相比 with a time, or 对比 as a method, holds the party up against nobody
+    assert tone_about(model, "青山化工相比去年，今年因偷排废水被罚款80万元。", "青山化工") < 0
+    assert tone_about(model, "青山化工产品经对比检测，甲醛超标三倍，消费者愤怒。", "青山化工") < 0
 
 
 def test_tone_about_reads_lexicon_phrases_and_unknown_compounds(model: SentimentModel) -> None:

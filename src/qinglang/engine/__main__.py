@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
 from .config import EngineConfig
+from .normalize import clean_text
 from .pipeline import DocError, Engine, to_doc
 
 
@@ -48,6 +50,8 @@ def _config(args: argparse.Namespace) -> EngineConfig:
 
 
 def _error(out: TextIO, err: TextIO, lineno: int, doc_id: Any, message: str) -> None:
+    if isinstance(doc_id, str):
+        doc_id = clean_text(doc_id)   # an id can be anything a JSON string holds, lone surrogates too
     where = f"id {doc_id}" if doc_id is not None else f"line {lineno}"
     err.write(f"error: {where} (line {lineno}): {message}\n")
     out.write(json.dumps({"id": doc_id, "line": lineno, "error": message}, ensure_ascii=False) + "\n")
@@ -58,7 +62,9 @@ def _bad_line(exc: Exception) -> str:
         return f"invalid JSON: {exc.msg}"
     if isinstance(exc, RecursionError):
         return "invalid JSON: nested too deeply"
-    return str(exc)
+    if isinstance(exc, DocError):
+        return str(exc)
+    return f"invalid JSON: {exc}"   # e.g. an integer past Python's 4,300-digit limit
 
 
 class Progress:
@@ -95,7 +101,7 @@ def analyze(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
         try:
             row = json.loads(line)
             doc = to_doc(row, last_time)
-        except (json.JSONDecodeError, DocError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:   # JSONDecodeError and DocError are ValueErrors
             bad += 1
             doc_id = row.get("id") if isinstance(row, dict) else None
             _error(out, err, lineno, doc_id, _bad_line(exc))
@@ -123,7 +129,7 @@ def pairs(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
             texts = [t for t in (row.get("text1"), row.get("text2")) if isinstance(t, str) and t.strip()]
             if len(texts) != 2:
                 raise DocError("text1 and text2 must both be non-empty strings")
-        except (json.JSONDecodeError, DocError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:   # JSONDecodeError and DocError are ValueErrors
             bad += 1
             doc_id = row.get("id") if isinstance(row, dict) else None
             _error(out, err, lineno, doc_id, _bad_line(exc))
@@ -139,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         status = pairs(Engine(), sys.stdin, sys.stdout, sys.stderr)
         return status if args.strict else 0
     try:
+        if args.snapshot and not os.access(args.snapshot.resolve().parent, os.W_OK):
+            raise ValueError(f"{args.snapshot}: its folder does not exist or cannot be written")
         engine = Engine(_config(args))
         if args.restore:
             engine.restore(args.restore)

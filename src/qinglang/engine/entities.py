@@ -95,6 +95,8 @@ def load_watchlist(path: Path) -> list[WatchedEntity]:
     """JSON list (or JSONL) of {"name", "type"?, "aliases"?}; a bare string is a name.  An
     office edits this file: what is wrong in it is said with the file and the entry."""
     raw = path.read_text(encoding="utf-8").strip()
+    if not raw:
+        return []   # an empty list: nothing watched
     try:
         rows = json.loads(raw) if raw.startswith("[") or "\n" not in raw else \
             [json.loads(line) for line in raw.splitlines() if line.strip()]
@@ -115,7 +117,7 @@ def load_watchlist(path: Path) -> list[WatchedEntity]:
         if isinstance(aliases, str) or not isinstance(aliases, list | tuple) \
                 or not all(isinstance(a, str) for a in aliases):
             raise ValueError(f"{path}: entity {n} ({name}): aliases must be a list of names")
-        out.append(WatchedEntity(name.strip(), str(row.get("type", "enterprise")), tuple(aliases)))
+        out.append(WatchedEntity(name.strip(), str(row.get("type") or "enterprise"), tuple(aliases)))
     return out
 
 

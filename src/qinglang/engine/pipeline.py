@@ -30,6 +30,7 @@ from .segment import Segmented, Segmenter, load_stopwords
 from .sentiment import SentimentModel
 
 SNAPSHOT_VERSION = 3
+SNAPSHOT_KEYS = frozenset({"version", "known", "dedup", "clusterer", "bursts", "times"})
 LEAD_LABEL_CHARS = 80   # an untitled item's label: its opening words
 MIN_HEADLINE_CHARS = 10
 
@@ -87,7 +88,10 @@ def parse_time(value: Any) -> float:
     if isinstance(value, bool):
         raise DocError("time must be epoch seconds or ISO 8601")
     if isinstance(value, (int, float)):
-        return _epoch(float(value), value)
+        try:
+            return _epoch(float(value), value)
+        except OverflowError:   # an integer of hundreds of digits
+            raise DocError("time out of range") from None
     if isinstance(value, str):
         try:
             stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -95,7 +99,7 @@ def parse_time(value: Any) -> float:
             try:
                 return _epoch(float(value), value)
             except ValueError:
-                raise DocError(f"bad time {value!r}") from None
+                raise DocError(f"bad time {value[:40]!r}") from None
         if stamp.tzinfo is None:
             stamp = stamp.replace(tzinfo=UTC)
         return stamp.timestamp()
@@ -106,7 +110,7 @@ def _epoch(seconds: float, given: Any) -> float:
     """Epoch seconds that name a date (NaN, infinities and 1e300 do not, and would break the
     time buckets downstream)."""
     if not math.isfinite(seconds) or abs(seconds) > LATEST_TIME:
-        raise DocError(f"time out of range {given!r}")
+        raise DocError(f"time out of range {str(given)[:40]}")
     return seconds
 
 
@@ -187,8 +191,11 @@ class Engine:
         for m in mentions:
             if m.watched:
                 watched.setdefault(m.name, []).append((m.start, m.end))
+        # the other parties: organisations and people, not places (清溪市环保局通报其… is about
+        # the party the sentence calls 其, not about the city)
+        parties = [m for m in mentions if m.type != "place"]
         entity_tones = {name: float(self.sentiment.score_about(
-                            seg.tokens, seg.starts, spans, [(m.start, m.end) for m in mentions if m.name != name]))
+                            seg.tokens, seg.starts, spans, [(m.start, m.end) for m in parties if m.name != name]))
                         for name, spans in watched.items()}
         hits: list[CategoryHit] = []
         for clf in self.classifiers:
@@ -334,7 +341,7 @@ class Engine:
                 state = pickle.load(fh)  # noqa: S301 - our own snapshot, see snapshot()
             except Exception as exc:  # unpickling garbage can raise almost anything
                 raise ValueError(f"{path}: not a snapshot this engine wrote ({type(exc).__name__})") from exc
-        if not isinstance(state, dict):
+        if not isinstance(state, dict) or not state.keys() >= SNAPSHOT_KEYS:
             raise ValueError(f"{path}: not a snapshot this engine wrote")
         version = state.get("version")
         if version not in (1, 2, SNAPSHOT_VERSION):

@@ -43,7 +43,10 @@ def assess(cfg: EngineConfig, mentions: list[Mention], tone: float, entity_tones
         # a watched place only says where; a watched enterprise or person says who is hurt
         score += 0.25 if any(m.watched and m.type != "place" for m in mentions) else 0.1
         reasons.append(f"涉及关注对象：{'、'.join(watched)}")
-    target = min(entity_tones, key=lambda name: (entity_tones[name], name)) if entity_tones else None
+    # a watched place only says where: the party hurt is an enterprise or a person when one is named
+    places = {m.name for m in mentions if m.watched and m.type == "place"}
+    parties = [name for name in entity_tones if name not in places] or list(entity_tones)
+    target = min(parties, key=lambda name: (entity_tones[name], name)) if parties else None
     negativity = max(0.0, -(entity_tones[target] if target is not None else tone))
     if negativity > 0.2:
         score += 0.25 * min(1.0, negativity / 0.8)

@@ -23,6 +23,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from itertools import compress, count, repeat
 from pathlib import Path
 
@@ -63,28 +64,36 @@ ABOUT_MIN_EVIDENCE = 2.0  # summed |weight| a window needs before its tone count
 ABOUT_WEAK_EVIDENCE = 1.0  # ... or the sentence, before the document's tone is used instead
 ABOUT_EVIDENCE = (ABOUT_MIN_EVIDENCE, ABOUT_MIN_EVIDENCE, ABOUT_WEAK_EVIDENCE)  # clause, sentence, sentence
 ABOUT_FALLBACK_SHARE = 0.5  # no tonal word near the mention: this share of the document tone
-ABOUT_BACKOFF_MIN = 0.5  # a compound the model does not know reads as its strongest part this tonal
+ABOUT_BACKOFF_MIN = 0.5  # a compound the model does not know reads as its lexicon part this tonal
+LEXICON = Path(__file__).parent / "models" / "sentiment_lexicon.tsv"
 
 # What turns bad news around for the party it names. A rumour shown false (网传X排污…经检测不实,
 # X辟谣) and a problem put right (拖欠工资的问题终于解决了, 已整改到位) are good news about
 # it, though their words are those of the bad news they answer. Matched on the text of the
-# mention's sentence, because rjieba cuts these phrases in many ways.
-# - the claim was false, said outright:
+# sentence holding the mention, because rjieba cuts these phrases in many ways.
+# - the claim was false, said outright ...
 REFUTED_RE = re.compile(r"辟谣|谣言|谣传|纯属捏造|恶意编造|系编造|子虚乌有|查无实据")
+# ... unless denied or confirmed around the word (绝非谣言, 谣言被证实)
+NOT_REFUTED_BEFORE = re.compile(r"(?:非|不是|并不是)$")
+NOT_REFUTED_AFTER = re.compile(r"(?:被|得到|已被)?(?:证实|属实|成真)")
 # - or said by a finding, in a later clause than a claim (网传…, 经检测…不实; 被指…, 复检…合格);
-#   in the claim's own clause "不实" is the party's fault (被指发布不实信息)
+#   in the claim's own clause "不实" is the party's fault (被指发布不实信息); 不合格, 未达标 are
+#   no finding for it
 CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|造谣称|爆料称|被指|被疑|被质疑|有人称")
-FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|澄清|合格|达标|符合(?:国家)?标准|未发现|未检出")
-# ... unless the party itself spread it (X散布谣言诋毁对手)
-SPREADER_RE = re.compile(r"(?<![遭被])(?:造谣|散布|编造|捏造|传播谣言|诋毁|抹黑)")
-# - a problem put right, wiping out the complaint before it in the sentence (not 尚未解决)
+FINDING_RE = re.compile(r"(?<![不未没])(?:不实|不属实|并非事实|与事实不符|合格|达标|符合(?:国家)?标准)|未发现|未检出")
+# ... unless the party itself spread it (X散布谣言诋毁对手; not X遭同行恶意抹黑)
+SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|传播谣言|诋毁|抹黑")
+VICTIM_RE = re.compile(r"遭|被|受到")
+# - a problem put right, wiping out the complaint before it in the sentence ...
 RESOLVED_RE = re.compile(
     r"(?:终于|已经?|已全部|均已|得到了?|顺利)(?:解决|整改|恢复|修复|修好|结清|兑付|补发|退还|退款|追回)"
     r"|整改到位|整改完毕|恢复正常|明显好转|拿到了?全部")
-# A mention's clause that holds it up against something else (比起服务周到的A，B的房间又脏又吵)
-# gets the opposite of the rest of its sentence.
-CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于", "对比"})
-UNRESOLVED_BEFORE = re.compile(r"(?:没有?|未|不|尚|仍|难以?)$")
+# ... unless it is not done, or only wished for (尚未解决, 未能得到解决, 希望尽快得到解决)
+UNRESOLVED_BEFORE = re.compile(r"(?:没有?|没能|未能?|不能|无法|不|尚|仍|难以?|未见|希望|要求|期待|期盼|盼望?|"
+                               r"等待|亟待|尽快|能否|是否)$")
+# A mention's clause that holds it up against another party named in its sentence (比起服务周到
+# 的A，B的房间又脏又吵) gets the opposite of the rest of the sentence.
+CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于"})
 TURN_WEIGHT = 3.0  # logit evidence of one such turn, as strong as a strong lexicon word
 
 # first piece -> ((all pieces), word) for lexicon words that rjieba cuts into pieces
@@ -242,9 +251,12 @@ class SentimentModel:
         # Only negators that can reach the window matter; scanning the whole item would cost
         # more than the rest of this method.
         flipped = negated_positions(tokens, min(sentence) - NEGATION_WINDOW, max(sentence) + 1)
-        first = bisect_right(token_starts, min(start for start, _ in spans)) - 1  # the mention's own tokens
-        void, turns = _turns(tokens, token_starts, spans, min(first, *sentence), max(sentence) + 1)
-        contrast = -1.0 if not CONTRAST_MARKERS.isdisjoint(tokens[i] for i in clause) else 1.0
+        ours, theirs = _positions(token_starts, spans), _positions(token_starts, others)
+        lo, hi = min(min(ours), min(sentence)), max(sentence) + 1   # the window with the mentions
+        void, turns = _turns(tokens, token_starts, spans, ours, theirs, lo, hi)
+        contrasted = not CONTRAST_MARKERS.isdisjoint(tokens[i] for i in clause) \
+            and any(lo <= i < hi for i in theirs)
+        contrast = -1.0 if contrasted else 1.0
         read = []  # (summed weight, summed |weight|, window size) of the clause, then the sentence
         for near in (clause, sentence):
             values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
@@ -265,8 +277,7 @@ class SentimentModel:
         that name another party and not this one ("A涉嫌内幕交易被立案。B当天召开股东大会":
         A's trouble is not B's)."""
         if others:
-            theirs = {bisect_right(token_starts, start) - 1 for start, _ in others}
-            ours = {bisect_right(token_starts, start) - 1 for start, _ in spans}
+            theirs, ours = _positions(token_starts, others), _positions(token_starts, spans)
             kept: list[str] = []
             first = 0
             for i, token in enumerate(tokens):
@@ -296,15 +307,17 @@ class SentimentModel:
 
     def _backoff(self, token: str) -> float:
         """rjieba keeps long compounds whole (好评率, 明显好转); such a word the model never
-        saw reads as its most tonal part of two or more characters, if that part is clearly
-        tonal.  Off the hot path: only entity tone calls it."""
+        saw reads as its most tonal part of two or more characters that the polarity lexicon
+        knows (not a part whose weight the reviews taught: 生态环境局 is not 环境 +2.9).  Off
+        the hot path: only entity tone calls it."""
         cached = self._backoffs.get(token)
         if cached is not None:
             return cached
-        best = 0.0
+        lexicon, best = _lexicon_words(), 0.0
         for size in range(len(token) - 1, 1, -1):
             for start in range(len(token) - size + 1):
-                w = self.weights.get(token[start:start + size], 0.0)
+                part = token[start:start + size]
+                w = self.weights.get(part, 0.0) if part in lexicon else 0.0
                 if abs(w) >= ABOUT_BACKOFF_MIN and abs(w) > abs(best):
                     best = w
             if best:
@@ -314,39 +327,70 @@ class SentimentModel:
         return best
 
 
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    lines = LEXICON.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split("\t")[0] for line in lines if line and not line.startswith("#"))
+
+
+def _positions(token_starts: list[int], spans: Sequence[tuple[int, int]]) -> set[int]:
+    """Token positions where the spans start (clamped to the text)."""
+    return {max(bisect_right(token_starts, start) - 1, 0) for start, _ in spans}
+
+
 def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int, int]],
-           lo: int, hi: int) -> tuple[set[int], int]:
-    """Where the mention's sentences turn bad news around (see REFUTED_RE, RESOLVED_RE):
-    token positions whose negative weight no longer counts, and how many turns there are."""
-    base = token_starts[lo]
-    text = "".join(tokens[lo:hi])
-    def at(char: int) -> int:  # token position of a character of `text`
-        return bisect_right(token_starts, base + char) - 1
+           ours: set[int], theirs: set[int], lo: int, hi: int) -> tuple[set[int], int]:
+    """Where the sentences holding the mention turn bad news around *for this party* (see
+    REFUTED_RE, RESOLVED_RE): token positions whose negative weight no longer counts, and how
+    many turns there are.  A turn in a sentence without the party, or with another party
+    named between the party and the turn (A被投诉，而B的问题已经解决), is not its."""
     void: set[int] = set()
     turns = 0
-    for m in RESOLVED_RE.finditer(text):
-        if UNRESOLVED_BEFORE.search(text, max(0, m.start() - 3), m.start()):
-            continue  # 没有得到解决, 仍未恢复
-        cue = at(m.start())
-        start = cue
-        while start > lo and tokens[start - 1] not in SENTENCE_ENDS:
-            start -= 1
-        void.update(range(start, cue))
-        turns += 1
-    if _refuted(text, [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]):
-        void.update(range(lo, hi))
-        turns += 1
+    first = lo
+    for i in range(lo, hi):
+        if tokens[i] not in SENTENCE_ENDS and i < hi - 1:
+            continue
+        sentence = range(first, i + 1)
+        first = i + 1
+        if ours.isdisjoint(sentence):
+            continue
+        base = token_starts[sentence.start]
+        text = "".join(tokens[sentence.start:sentence.stop])
+        for m in RESOLVED_RE.finditer(text):
+            cue = bisect_right(token_starts, base + m.start()) - 1
+            if UNRESOLVED_BEFORE.search(text, max(0, m.start() - 4), m.start()) or not _owned(cue, ours, theirs,
+                                                                                            sentence.start):
+                continue
+            void.update(range(sentence.start, cue))
+            turns += 1
+        mentions = [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]
+        if _refuted(text, mentions):
+            void.update(sentence)
+            turns += 1
     return void, turns
 
 
+def _owned(cue: int, ours: set[int], theirs: set[int], start: int) -> bool:
+    """The nearest party named before the cue in its sentence is this one (or none is)."""
+    for i in range(cue - 1, start - 1, -1):
+        if i in theirs:
+            return False
+        if i in ours:
+            return True
+    return True
+
+
 def _refuted(text: str, mentions: list[tuple[int, int]]) -> bool:
-    """The text shows a claim about the party false, and the party did not spread it."""
-    refutations = [m.span() for m in REFUTED_RE.finditer(text)]
+    """The sentence shows a claim about the party false, and the party did not spread it."""
+    refutations = [m.span() for m in REFUTED_RE.finditer(text)
+                   if not NOT_REFUTED_BEFORE.search(text, max(0, m.start() - 3), m.start())
+                   and not NOT_REFUTED_AFTER.match(text, m.end())]
     for _, end in mentions:
         stop = _next_mark(text, end, "，,;；。:：")
         stop = len(text) if stop < 0 else stop
-        for verb in SPREADER_RE.finditer(text, end, stop):  # not the 捏造 of 纯属捏造
-            if not any(lo <= verb.start() < hi for lo, hi in refutations):
+        for verb in SPREADER_RE.finditer(text, end, stop):
+            in_refutation = any(lo <= verb.start() < hi for lo, hi in refutations)   # 纯属捏造
+            if not in_refutation and not VICTIM_RE.search(text, end, verb.start()):
                 return False
     if refutations:
         return True
