@@ -68,3 +68,19 @@ def test_a_field_longer_than_its_column_is_refused_by_name(client: Client, org: 
     response = client.post("/api/v1/cases/reports", payload, content_type="application/json", **auth)
     assert response.status_code == 422 and "source_ref" in response.content.decode()
     assert not Report.objects.exists()
+
+
+def test_a_long_or_odd_target_url_still_compares_and_is_stored(client: Client, org: dict[str, Any]) -> None:
+    from qinglang.cases.services import normalize_target
+
+    long_query = "https://bbs.example.com/t?q=" + "清溪" * 80   # percent-encoding triples it
+    assert len(normalize_target(long_query)) <= 500
+    assert normalize_target(long_query) == normalize_target(long_query + "&utm_source=x")
+    assert normalize_target("http://bbs.example.com:99999/t/9") == "bbs.example.com/t/9"
+    _token, raw = ApiToken.issue(org["duty"], "monitor")
+    payload = {"source": "alert", "description": "监测线索", "target_url": long_query}
+    first = client.post("/api/v1/cases/reports", payload, content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Bearer {raw}")
+    again = client.post("/api/v1/cases/reports", payload, content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert first.status_code == again.status_code == 201 and again.json()["duplicate_of"] == first.json()["id"]

@@ -61,8 +61,8 @@ def test_a_watched_place_is_not_the_party_a_text_blames(tmp_path) -> None:  # ty
     path = tmp_path / "watch.json"
     path.write_text('[{"name": "青山化工"}, {"name": "清溪市", "type": "place"}]', encoding="utf-8")
     engine = Engine(EngineConfig(watchlist=path))
-    result = next(engine.process([{"id": "a", "time": 0,
-                                   "text": "青山化工发布公告。清溪市环保局通报其偷排废水被罚款80万元，责令停产整改。"}]))
+    text = "青山化工发布公告。清溪市环保局通报其偷排废水被罚款80万元，责令停产整改。"
+    result = next(engine.process([{"id": "a", "time": 0, "text": text}]))
     negative = [r for r in result.risk.reasons if "负面倾向" in r]
     assert result.entity_tones["青山化工"] < 0
     assert len(negative) == 1 and "青山化工" in negative[0]

@@ -191,3 +191,12 @@ def test_json_nested_too_deeply_is_refused_clearly_and_kept(client: Client, duty
     reply = push(client, duty_token, "[" * 100_000)
     assert reply.status_code == 400 and "嵌套过深" in reply.json()["detail"]
     assert RawInput.objects.filter(channel="api", error__contains="嵌套过深").exists()
+
+
+def test_numbers_past_any_limit_are_the_senders_error(client: Client, duty_token: dict[str, str]) -> None:
+    body = ('{"source": "合作平台", "items": [{"id": "t", "text": "正文", "time": 1' + "0" * 400 + '}, '
+            '{"id": "ok", "text": "正文二"}]}')
+    result = push(client, duty_token, body).json()
+    assert (result["created"], result["errors"]) == (1, 1) and "时间超出范围" in result["results"][0]["error"]
+    huge = push(client, duty_token, '{"items": [{"text": "正文", "n": ' + "9" * 5000 + "}]}")
+    assert huge.status_code == 400 and "数字位数过多" in huge.json()["detail"]

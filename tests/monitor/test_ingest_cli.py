@@ -25,17 +25,19 @@ def test_jsonl_import_with_progress_and_errors_kept(tmp_path: Path) -> None:
     lines.insert(5, "<html>这不是 JSON</html>")
     lines.insert(9, json.dumps({"id": "x", "text": "  "}))
     lines.insert(12, "[" * 100_000)   # valid nesting a parser's stack cannot hold
+    lines.insert(14, '{"text": "正文", "n": ' + "9" * 5000 + "}")   # a number past the parser's digit limit
     path = tmp_path / "corpus.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out, err = run(str(path), "--source", "历史数据")
-    assert out.strip() == "1200 created, 0 duplicates, 3 errors"
-    assert "[##############################] 1203/1203" in err
+    assert out.strip() == "1200 created, 0 duplicates, 4 errors"
+    assert "[##############################] 1204/1204" in err
     assert "第 6 行不是有效的 JSON" in err and "第 10 行：缺少正文" in err and "嵌套过深" in err
+    assert "数字位数过多" in err
     assert Source.objects.get(name="历史数据").kind == "import"
     assert Document.objects.filter(state=DocumentState.PENDING).count() == 1200
     assert RawInput.objects.filter(payload="<html>这不是 JSON</html>").exists()
     out, _ = run(str(path), "--source", "历史数据")
-    assert out.strip() == "0 created, 1200 duplicates, 3 errors"
+    assert out.strip() == "0 created, 1200 duplicates, 4 errors"
 
 
 @pytest.mark.django_db

@@ -110,6 +110,9 @@ def hash_verify_code(receipt_no: str, code: str) -> str:
     return hashlib.sha256(f"{receipt_no}:{code.strip().upper()}".encode()).hexdigest()
 
 
+TARGET_KEY_CHARS = 500   # Report.target_key's column
+
+
 def normalize_target(url: str) -> str:
     """A comparable form of a target URL: host lower-cased, no fragment, tracking parameters,
     default port or trailing slash, so the same post reported twice is recognised."""
@@ -120,10 +123,17 @@ def normalize_target(url: str) -> str:
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:   # :99999 is no port; the host alone still compares
+        port = None
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("utm_")))
-    return urlunsplit(("", host, parts.path.rstrip("/") or "/", query, ""))[2:]
+    key = urlunsplit(("", host, parts.path.rstrip("/") or "/", query, ""))[2:]
+    # percent-encoding can make a 200-character Chinese query 1,500 characters: past the column,
+    # the key is its digest (it only has to compare equal)
+    return key if len(key) <= TARGET_KEY_CHARS else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass

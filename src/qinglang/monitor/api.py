@@ -128,7 +128,7 @@ def _parse_push(request: HttpRequest, user: Any) -> tuple[str, list[Any]]:
     raw = request.body.decode("utf-8", errors="replace")
     try:
         payload = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:   # JSONDecodeError, or a number past 4,300 digits
         where = f"第 {error.lineno} 行第 {error.colno} 列：" if isinstance(error, json.JSONDecodeError) else ""
         message = f"请求体不是有效的 JSON（{where}{json_problem(error)}）"
         keep_rejected(None, "api", raw[:1_000_000], message, user)

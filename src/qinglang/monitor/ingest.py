@@ -65,7 +65,7 @@ def parse_time(value: Any) -> datetime:
     if isinstance(value, bool):
         raise IngestError("时间格式无效：应为 ISO 8601 字符串或 Unix 秒数")
     if isinstance(value, int | float):
-        return _from_epoch(float(value))
+        return _from_epoch(value)
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -83,12 +83,12 @@ def parse_time(value: Any) -> datetime:
 
 
 def _from_epoch(seconds: float) -> datetime:
-    """Unix seconds as a date; NaN, infinities and years past 9999 (JSON allows them all) are
-    the sender's error, not ours."""
+    """Unix seconds as a date; NaN, infinities, integers of hundreds of digits and years past
+    9999 (JSON allows them all) are the sender's error, not ours."""
     try:
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        return datetime.fromtimestamp(float(seconds), tz=UTC)
     except (ValueError, OverflowError, OSError):
-        raise IngestError(f"时间超出范围：{seconds!r}，应为 Unix 秒数或 ISO 8601") from None
+        raise IngestError(f"时间超出范围：{str(seconds)[:40]}，应为 Unix 秒数或 ISO 8601") from None
 
 
 def _text_field(row: dict[str, Any], name: str, limit: int) -> str:
@@ -134,9 +134,11 @@ def clean(row: Any) -> dict[str, Any]:
 
 
 def json_problem(error: ValueError | RecursionError) -> str:
-    """What is wrong with a text that is not JSON, for its sender (JSON nested a thousand deep
-    is valid but beyond any parser's stack)."""
-    return error.msg if isinstance(error, json.JSONDecodeError) else "嵌套过深"
+    """What is wrong with a text that is not JSON, for its sender (JSON nested a thousand deep,
+    or a number of more than 4,300 digits, is valid but beyond the parser's limits)."""
+    if isinstance(error, json.JSONDecodeError):
+        return error.msg
+    return "嵌套过深" if isinstance(error, RecursionError) else "数字位数过多"
 
 
 def keep_rejected(source: Source | None, channel: str, payload: Any, error: str, caller: Any = None) -> None:
@@ -195,7 +197,7 @@ def retry_rejected(raw: RawInput) -> Outcome:
     """Try a kept item again (after its sender or the code was fixed); resolved if it goes in."""
     try:
         row = json.loads(raw.payload)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):
         return Outcome(0, "error", error="原始输入仍不是有效的 JSON，请修正后重新提交")
     source = raw.source or source_named(f"api:{getattr(raw.caller, 'username', 'unknown')}")
     outcome = store_batch(source, [row], channel=f"retry:{raw.channel}", caller=raw.caller)[0]
@@ -225,7 +227,7 @@ def read_rows(handle: io.TextIOBase | Any, name: str) -> Iterator[tuple[int, Any
             continue
         try:
             row = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as error:
+        except (ValueError, RecursionError) as error:
             yield number, _BadLine(line.rstrip("\n"), f"不是有效的 JSON：{json_problem(error)}")
         else:
             yield number, row
