@@ -155,6 +155,20 @@ def test_a_refutation_in_another_sentence_about_another_party_is_not_this_ones(m
     "网传青山化工偷排，环保局要求其尽快澄清。",                  # asked to clarify: nothing shown
     "青山化工偷排废水被罚款，这绝非谣言。",                      # 谣言 denied
     "青山化工此前的谣言被证实，确实存在偷排。",                  # 谣言 confirmed
+    # from an adversarial review: each of these read clearly positive for a while
+    "青山化工爆炸致3人死亡，警方辟谣“死亡数十人”的说法。",        # facts before the refuted claim stand
+    "青山化工被罚款的消息不是什么谣言，环保局已经公开处罚决定。",
+    "青山化工回应“纯属谣言”，警方通报却证实其确有违法排污行为。",
+    "青山化工被曝散布谣言抹黑同行，被市场监管局罚款20万元。",     # 被曝 is no victim's 被
+    "青山化工被质疑产品质量，抽检结果显示合格率仅为43%。",
+    "青山化工被疑财务造假，证监会调查后认定其营收数据严重不实。",
+    "网传青山化工偷排废水，经监测，其排放口污水无法达标。",
+    "网传青山化工发生泄漏，记者现场未发现明火，但多名居民呼吸困难被送医。",
+    "青山化工发生爆炸事故造成3人死亡，目前已恢复生产。",          # 恢复生产 is no problem put right
+    "青山化工声称已整改，但记者暗访发现仍在偷排。",
+    "青山化工网站一度恢复正常后再次崩溃，数千客户无法下单。",
+    "青山化工拖欠工人工资的问题至今并未真正得到解决。",
+    "青山化工拖欠工资的问题真的已经解决了吗？",
 ])
 def test_a_rumour_it_spread_or_a_claim_that_held_stays_bad_news(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") < 0

@@ -70,27 +70,34 @@ LEXICON = Path(__file__).parent / "models" / "sentiment_lexicon.tsv"
 # What turns bad news around for the party it names. A rumour shown false (网传X排污…经检测不实,
 # X辟谣) and a problem put right (拖欠工资的问题终于解决了, 已整改到位) are good news about
 # it, though their words are those of the bad news they answer. Matched on the text of the
-# sentence holding the mention, because rjieba cuts these phrases in many ways.
+# sentence holding the mention, because rjieba cuts these phrases in many ways; and read
+# conservatively, because a watched party's bad news read as good is the costlier mistake.
 # - the claim was false, said outright ...
-REFUTED_RE = re.compile(r"辟谣|谣言|谣传|纯属捏造|恶意编造|系编造|子虚乌有|查无实据")
-# ... unless denied or confirmed around the word (绝非谣言, 谣言被证实)
-NOT_REFUTED_BEFORE = re.compile(r"(?:非|不是|并不是)$")
-NOT_REFUTED_AFTER = re.compile(r"(?:被|得到|已被)?(?:证实|属实|成真)")
+REFUTED_RE = re.compile(r"辟谣|谣言|谣传|纯属捏造|恶意编造|系编造|虚假信息|假消息|造谣者")
+# ... unless denied or confirmed in its clause (绝非谣言, 并不是网上所说的谣言, “谣言”最终被证实)
+NOT_REFUTED_BEFORE = re.compile(r"非|不是")
+NOT_REFUTED_AFTER = re.compile(r"证实|属实|成真|是真的")
 # - or said by a finding, in a later clause than a claim (网传…, 经检测…不实; 被指…, 复检…合格);
-#   in the claim's own clause "不实" is the party's fault (被指发布不实信息); 不合格, 未达标 are
-#   no finding for it
-CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|造谣称|爆料称|被指|被疑|被质疑|有人称")
-FINDING_RE = re.compile(r"(?<![不未没])(?:不实|不属实|并非事实|与事实不符|合格|达标|符合(?:国家)?标准)|未发现|未检出")
-# ... unless the party itself spread it (X散布谣言诋毁对手; not X遭同行恶意抹黑)
+#   not a finding when negated (不合格, 无法达标, 不完全符合) or about what the party said or did
+#   (其营收数据严重不实, 其宣传与事实不符，被罚款)
+CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|造谣称|爆料称|被指|被疑|被质疑|有人称"
+                      r"|(?:遭|受到)[^，。；]{0,6}?(?:抹黑|造谣|诋毁)")
+FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格(?![率证])|达标|符合(?:国家)?标准"
+                        r"|一切正常|未发现[^，。；]{0,8}?(?:问题|异常|违规|违法|超标|证据|设备)")
+NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|其|罚|处罚|立案|但")
+# ... unless the party itself spread it (X散布谣言诋毁对手; not X遭同行恶意抹黑, X被曝散布谣言 is)
 SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|传播谣言|诋毁|抹黑")
-VICTIM_RE = re.compile(r"遭|被|受到")
-# - a problem put right, wiping out the complaint before it in the sentence ...
+VICTIM_RE = re.compile(r"遭|受到|被(?![指疑曝查控告诉])")
+# - a problem put right, wiping out the complaint before it in its clause ...
 RESOLVED_RE = re.compile(
-    r"(?:终于|已经?|已全部|均已|得到了?|顺利)(?:解决|整改|恢复|修复|修好|结清|兑付|补发|退还|退款|追回)"
-    r"|整改到位|整改完毕|恢复正常|明显好转|拿到了?全部")
-# ... unless it is not done, or only wished for (尚未解决, 未能得到解决, 希望尽快得到解决)
-UNRESOLVED_BEFORE = re.compile(r"(?:没有?|没能|未能?|不能|无法|不|尚|仍|难以?|未见|希望|要求|期待|期盼|盼望?|"
-                               r"等待|亟待|尽快|能否|是否)$")
+    r"(?:终于|已经?|均已|得到了?|顺利)[^，。；？！?!]{0,6}?(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位)"
+    r"|整改到位|整改完毕|整改完成|恢复正常|明显好转|拿到了?全部")
+# ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
+# 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
+UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|难以|未见|希望|要求|期待|期盼|盼|等待|亟待|尽快|"
+                               r"能否|是否|声称|宣称|称|表示|承诺")
+UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?")
+CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上")
 # A mention's clause that holds it up against another party named in its sentence (比起服务周到
 # 的A，B的房间又脏又吵) gets the opposite of the rest of the sentence.
 CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于"})
@@ -253,7 +260,7 @@ class SentimentModel:
         flipped = negated_positions(tokens, min(sentence) - NEGATION_WINDOW, max(sentence) + 1)
         ours, theirs = _positions(token_starts, spans), _positions(token_starts, others)
         lo, hi = min(min(ours), min(sentence)), max(sentence) + 1   # the window with the mentions
-        void, turns = _turns(tokens, token_starts, spans, ours, theirs, lo, hi)
+        void, cues = _turns(tokens, token_starts, spans, ours, theirs, lo, hi)
         contrasted = not CONTRAST_MARKERS.isdisjoint(tokens[i] for i in clause) \
             and any(lo <= i < hi for i in theirs)
         contrast = -1.0 if contrasted else 1.0
@@ -262,6 +269,7 @@ class SentimentModel:
             values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
                       for i, w in near.items()]
             values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
+            turns = sum(cue in near for cue in cues)   # a turn counts where it is read
             turned = TURN_WEIGHT * turns
             read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + turns))
         # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
@@ -339,13 +347,14 @@ def _positions(token_starts: list[int], spans: Sequence[tuple[int, int]]) -> set
 
 
 def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int, int]],
-           ours: set[int], theirs: set[int], lo: int, hi: int) -> tuple[set[int], int]:
+           ours: set[int], theirs: set[int], lo: int, hi: int) -> tuple[set[int], list[int]]:
     """Where the sentences holding the mention turn bad news around *for this party* (see
-    REFUTED_RE, RESOLVED_RE): token positions whose negative weight no longer counts, and how
-    many turns there are.  A turn in a sentence without the party, or with another party
-    named between the party and the turn (A被投诉，而B的问题已经解决), is not its."""
+    REFUTED_RE, RESOLVED_RE): token positions whose negative weight no longer counts, and the
+    position of each turn (it counts as evidence in the windows that hold it).  A turn in a
+    sentence without the party, or with another party named between the party and it (A被投诉，
+    而B的问题已经解决), is not its."""
     void: set[int] = set()
-    turns = 0
+    cues: list[int] = []
     first = lo
     for i in range(lo, hi):
         if tokens[i] not in SENTENCE_ENDS and i < hi - 1:
@@ -356,18 +365,42 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             continue
         base = token_starts[sentence.start]
         text = "".join(tokens[sentence.start:sentence.stop])
+
+        def at(char: int, base: int = base) -> int:
+            return bisect_right(token_starts, base + char) - 1
+
         for m in RESOLVED_RE.finditer(text):
-            cue = bisect_right(token_starts, base + m.start()) - 1
-            if UNRESOLVED_BEFORE.search(text, max(0, m.start() - 4), m.start()) or not _owned(cue, ours, theirs,
-                                                                                            sentence.start):
-                continue
-            void.update(range(sentence.start, cue))
-            turns += 1
+            cue = at(m.start())
+            if _resolved(text, m) and _owned(cue, ours, theirs, sentence.start):
+                clause = _clause_start(text, m.start())
+                void.update(range(at(clause), cue))
+                cues.append(cue)
         mentions = [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]
-        if _refuted(text, mentions):
-            void.update(sentence)
-            turns += 1
-    return void, turns
+        found = _refutation(text, mentions)
+        if found is not None and (text[found[0]:found[0] + 2] != "辟谣" or _owned(at(found[0]), ours, theirs,
+                                                                                  sentence.start)):
+            # what is shown false is the claim: from its marker (网传, 被指 …) on, else from the
+            # refutation's clause on; facts stated before it stand (爆炸致3人死亡，警方辟谣“死亡数十人”)
+            claim = CLAIM_RE.search(text, 0, found[0])
+            void.update(range(at(claim.start() if claim else _clause_start(text, found[0])), sentence.stop))
+            cues.append(at(found[0]))
+    return void, cues
+
+
+def _clause_start(text: str, pos: int) -> int:
+    return max(text.rfind(mark, 0, pos) for mark in "，,;；:：") + 1
+
+
+def _clause_end(text: str, pos: int) -> int:
+    end = _next_mark(text, pos, "，,;；:：。")
+    return len(text) if end < 0 else end
+
+
+def _resolved(text: str, m: re.Match[str]) -> bool:
+    """A problem put right, not one unfinished, wished for, asked about or only claimed fixed:
+    read in the cue's clause before it and in the rest of its sentence after it."""
+    before = text[_clause_start(text, m.start()):m.start()]
+    return not UNRESOLVED_BEFORE.search(before) and not UNRESOLVED_AFTER.search(text, m.end())
 
 
 def _owned(cue: int, ours: set[int], theirs: set[int], start: int) -> bool:
@@ -380,25 +413,36 @@ def _owned(cue: int, ours: set[int], theirs: set[int], start: int) -> bool:
     return True
 
 
-def _refuted(text: str, mentions: list[tuple[int, int]]) -> bool:
-    """The sentence shows a claim about the party false, and the party did not spread it."""
-    refutations = [m.span() for m in REFUTED_RE.finditer(text)
-                   if not NOT_REFUTED_BEFORE.search(text, max(0, m.start() - 3), m.start())
-                   and not NOT_REFUTED_AFTER.match(text, m.end())]
+def _refutation(text: str, mentions: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Where the sentence shows a claim about the party false (the refutation's or the
+    finding's span), if it does and the party did not spread the claim itself."""
+    refutations = [m.span() for m in REFUTED_RE.finditer(text) if _stands(text, m)]
     for _, end in mentions:
-        stop = _next_mark(text, end, "，,;；。:：")
-        stop = len(text) if stop < 0 else stop
-        for verb in SPREADER_RE.finditer(text, end, stop):
+        for verb in SPREADER_RE.finditer(text, end, _clause_end(text, end)):
             in_refutation = any(lo <= verb.start() < hi for lo, hi in refutations)   # 纯属捏造
             if not in_refutation and not VICTIM_RE.search(text, end, verb.start()):
-                return False
+                return None
     if refutations:
-        return True
+        return refutations[0]
     claim = CLAIM_RE.search(text)
     if claim is None:
-        return False
+        return None
     later = _next_mark(text, claim.end(), "，,;；")
-    return later >= 0 and FINDING_RE.search(text, later) is not None
+    if later < 0:
+        return None
+    for m in FINDING_RE.finditer(text, later):
+        rest = text[_clause_start(text, m.start()):_clause_end(text, m.end())].replace(m.group(), "")
+        if not NOT_A_FINDING.search(rest):   # the rest of its clause neither negates it nor blames
+            return m.span()
+    return None
+
+
+def _stands(text: str, m: re.Match[str]) -> bool:
+    """A refutation word neither denied nor confirmed in its clause (绝非谣言, 谣言被证实), nor
+    contradicted later in the sentence (回应“纯属谣言”，警方通报却证实…)."""
+    start, end = _clause_start(text, m.start()), _clause_end(text, m.end())
+    return (not NOT_REFUTED_BEFORE.search(text, start, m.start()) and not NOT_REFUTED_AFTER.search(text, m.end(), end)
+            and not CONTRADICTED_AFTER.search(text, m.end()))
 
 
 def _next_mark(text: str, pos: int, marks: str) -> int:
