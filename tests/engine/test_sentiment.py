@@ -131,6 +131,8 @@ def test_tone_about_without_tonal_words_leans_on_the_document(model: SentimentMo
     "青山化工辟谣：关于公司即将停产的说法纯属捏造，目前生产一切正常。",
     "青山化工被指产品重金属超标，经第三方复检，结果合格。",
     "网传青山化工产品甲醛超标，经质检部门抽检，各项指标均符合国家标准。",
+    "网传青山化工因偷排被罚，经核实，罚款一事子虚乌有。",
+    "网传青山化工偷排，经检测其排放全部达标。",
 ])
 def test_a_claim_shown_false_is_good_news_for_its_party(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") > 0
@@ -169,6 +171,15 @@ def test_a_refutation_in_another_sentence_about_another_party_is_not_this_ones(m
     "青山化工网站一度恢复正常后再次崩溃，数千客户无法下单。",
     "青山化工拖欠工人工资的问题至今并未真正得到解决。",
     "青山化工拖欠工资的问题真的已经解决了吗？",
+    # and from a third review
+    "青山化工因发布虚假信息误导投资者，被证监会罚款600万元。",
+    "青山化工此前辟谣称不存在偷排，今日被环保局罚款300万元。",
+    "青山化工称偷排纯属谣言，不过环保局的监测数据显示排放超标三倍。",
+    "这哪是谣言，青山化工偷排的视频都被人拍下来了。",
+    "青山化工被指以次充好，已被多家车企取消合格供应商资格。",
+    "青山化工被指瞒报事故，公司此前公布的伤亡人数与事实不符。",
+    "网传青山化工偷排，检查组白天未发现问题，可记者夜里拍到了排污暗管。",
+    "青山化工整改完毕不到半年，偷排故态复萌。",
 ])
 def test_a_rumour_it_spread_or_a_claim_that_held_stays_bad_news(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") < 0

@@ -73,10 +73,10 @@ LEXICON = Path(__file__).parent / "models" / "sentiment_lexicon.tsv"
 # sentence holding the mention, because rjieba cuts these phrases in many ways; and read
 # conservatively, because a watched party's bad news read as good is the costlier mistake.
 # - the claim was false, said outright ...
-REFUTED_RE = re.compile(r"辟谣|谣言|谣传|纯属捏造|恶意编造|系编造|虚假信息|假消息|造谣者")
+REFUTED_RE = re.compile(r"辟谣|谣言(?!止于)|纯属捏造|恶意编造|系编造|虚假信息|假消息|造谣者")
 # ... unless denied or confirmed in its clause (绝非谣言, 并不是网上所说的谣言, “谣言”最终被证实)
-NOT_REFUTED_BEFORE = re.compile(r"非|不是")
-NOT_REFUTED_AFTER = re.compile(r"证实|属实|成真|是真的")
+NOT_REFUTED_BEFORE = re.compile(r"(?<!是)非(?!法)|不是|哪是|谁[还再]?(?:敢|能)?说")
+NOT_REFUTED_AFTER = re.compile(r"(?<!不)(?<![获经])证实|(?<!不)属实|成真|(?<!不)是真的|落地|坐实|漏洞|质疑|打脸")
 # - or said by a finding, in a later clause than a claim (网传…, 经检测…不实; 被指…, 复检…合格);
 #   not a finding when negated (不合格, 无法达标, 不完全符合) or about what the party said or did
 #   (其营收数据严重不实, 其宣传与事实不符，被罚款)
@@ -84,20 +84,26 @@ CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民
                       r"|(?:遭|受到)[^，。；]{0,6}?(?:抹黑|造谣|诋毁)")
 FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格(?![率证])|达标|符合(?:国家)?标准"
                         r"|一切正常|未发现[^，。；]{0,8}?(?:问题|异常|违规|违法|超标|证据|设备)")
-NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|其|罚|处罚|立案|但")
+NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|但|取消|承诺|责令|要求|方可|仅|少数|数据|人数")
+NOT_A_FINDING_AFTER = re.compile(r"罚|处罚|立案")
+BLAME = re.compile(r"其[^，。；]{0,8}?(?:不实|与事实不符|不符)")
+# a finding right after the claim's noun, in the claim's own clause (破产传闻不实, 网传…的消息不实)
+CLAIM_NOUN_FINDING = re.compile(r"(?:传闻|传言|消息|说法|一事|一说)(?:纯属|系|均|并|完全)?"
+                                r"(?:不实|不属实|子虚乌有|并非事实|与事实不符)")
 # ... unless the party itself spread it (X散布谣言诋毁对手; not X遭同行恶意抹黑, X被曝散布谣言 is)
-SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|传播谣言|诋毁|抹黑")
-VICTIM_RE = re.compile(r"遭|受到|被(?![指疑曝查控告诉])")
+SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|传播谣言|诋毁|抹黑|(?:发布|散播|披露|传播)(?:虚假|假)")
+VICTIM_RE = re.compile(r"遭|受到|被(?![指疑曝查控告诉])(?![^，。；]{0,4}举报)")
 # - a problem put right, wiping out the complaint before it in its clause ...
 RESOLVED_RE = re.compile(
-    r"(?:终于|已经?|均已|得到了?|顺利)[^，。；？！?!]{0,6}?(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位)"
-    r"|整改到位|整改完毕|整改完成|恢复正常|明显好转|拿到了?全部")
+    r"(?:终于|已经?|均已|得到了?|顺利)[^，。；？！?!]{0,6}?(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)"
+    r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
 UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|难以|未见|希望|要求|期待|期盼|盼|等待|亟待|尽快|"
-                               r"能否|是否|声称|宣称|称|表示|承诺")
-UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?")
-CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上")
+                               r"能否|是否|声称|宣称|称|表示|承诺|要等|才能")
+UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?|还是|依然|依旧|照样|重新|再度|复萌|可(?!以|能)|只"
+                              r"|不料|结果")
+CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|结果|打脸|今日|今天|如今|随后")
 # A mention's clause that holds it up against another party named in its sentence (比起服务周到
 # 的A，B的房间又脏又吵) gets the opposite of the rest of the sentence.
 CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于"})
@@ -377,12 +383,17 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
                 cues.append(cue)
         mentions = [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]
         found = _refutation(text, mentions)
-        if found is not None and (text[found[0]:found[0] + 2] != "辟谣" or _owned(at(found[0]), ours, theirs,
-                                                                                  sentence.start)):
-            # what is shown false is the claim: from its marker (网传, 被指 …) on, else from the
-            # refutation's clause on; facts stated before it stand (爆炸致3人死亡，警方辟谣“死亡数十人”)
+        # "it was a rumour" speaks of the claim, whoever is named; 辟谣 and a finding are said
+        # by or about a party, and another one named before them is not this one
+        said_of_claim = REFUTED_RE.match(text, found[0]) is not None and not text.startswith("辟谣", found[0]) \
+            if found else False
+        if found is not None and (said_of_claim or _owned(at(found[0]), ours, theirs, sentence.start)):
+            # what is shown false is the claim: from its marker (网传, 被指 …) or else from the
+            # refutation's clause, to the end of the refutation's clause; facts stated before or
+            # after it stand (爆炸致3人死亡，警方辟谣“死亡数十人”; …纯属谣言，今日却被罚款)
             claim = CLAIM_RE.search(text, 0, found[0])
-            void.update(range(at(claim.start() if claim else _clause_start(text, found[0])), sentence.stop))
+            stop = at(_clause_end(text, found[1]) - 1) + 1
+            void.update(range(at(claim.start() if claim else _clause_start(text, found[0])), stop))
             cues.append(at(found[0]))
     return void, cues
 
@@ -427,13 +438,21 @@ def _refutation(text: str, mentions: list[tuple[int, int]]) -> tuple[int, int] |
     claim = CLAIM_RE.search(text)
     if claim is None:
         return None
+    same = CLAIM_NOUN_FINDING.search(text, claim.start())
+    if same is not None and not CONTRADICTED_AFTER.search(text, same.end()):
+        return same.span()
     later = _next_mark(text, claim.end(), "，,;；")
     if later < 0:
         return None
     for m in FINDING_RE.finditer(text, later):
-        rest = text[_clause_start(text, m.start()):_clause_end(text, m.end())].replace(m.group(), "")
-        if not NOT_A_FINDING.search(rest):   # the rest of its clause neither negates it nor blames
-            return m.span()
+        start, end = _clause_start(text, m.start()), _clause_end(text, m.end())
+        rest = text[start:end].replace(m.group(), "")
+        # the rest of its clause negates or qualifies it, blames the party (其…不实), punishes
+        # after it, or the sentence goes on to say otherwise: no finding for the party
+        if (NOT_A_FINDING.search(rest) or BLAME.search(text, start, end)
+                or NOT_A_FINDING_AFTER.search(text, m.end(), end) or CONTRADICTED_AFTER.search(text, m.end())):
+            continue
+        return m.span()
     return None
 
 
