@@ -180,6 +180,13 @@ def test_a_refutation_in_another_sentence_about_another_party_is_not_this_ones(m
     "青山化工被指瞒报事故，公司此前公布的伤亡人数与事实不符。",
     "网传青山化工偷排，检查组白天未发现问题，可记者夜里拍到了排污暗管。",
     "青山化工整改完毕不到半年，偷排故态复萌。",
+    # and from a fourth, aimed only at bad news read as good
+    "青山化工招股书被查出多处虚假信息，已被证监会立案调查。",
+    "经查，青山化工提交的环评报告系编造，企业和环评机构均被处罚。",
+    "网传澜石物流破产，警方查明造谣者竟是青山化工高管。",
+    "面对偷排质疑，青山化工至今没有辟谣，周边居民已连续投诉三个月。",
+    "青山化工辟谣翻车，环保局通报确认其存在偷排行为。",
+    "青山化工说偷排是谣言？环保局的罚单都下来了。",
 ])
 def test_a_rumour_it_spread_or_a_claim_that_held_stays_bad_news(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") < 0

@@ -75,8 +75,9 @@ LEXICON = Path(__file__).parent / "models" / "sentiment_lexicon.tsv"
 # - the claim was false, said outright ...
 REFUTED_RE = re.compile(r"辟谣|谣言(?!止于)|纯属捏造|恶意编造|系编造|虚假信息|假消息|造谣者")
 # ... unless denied or confirmed in its clause (绝非谣言, 并不是网上所说的谣言, “谣言”最终被证实)
-NOT_REFUTED_BEFORE = re.compile(r"(?<!是)非(?!法)|不是|哪是|谁[还再]?(?:敢|能)?说")
-NOT_REFUTED_AFTER = re.compile(r"(?<!不)(?<![获经])证实|(?<!不)属实|成真|(?<!不)是真的|落地|坐实|漏洞|质疑|打脸")
+NOT_REFUTED_BEFORE = re.compile(r"(?<!是)非(?!法)|不是|哪是|谁[还再]?(?:敢|能)?说|(?:没有?|未|不|不再是)$")
+NOT_REFUTED_AFTER = re.compile(r"(?<!不)(?<![获经])证实|(?<!不)属实|成真|(?<!不)是真的|落地|坐实|漏洞|质疑|打脸"
+                               r"|应验|翻车|扒出|穿帮|造假|谁信|我笑了|呵呵|\?|？")
 # - or said by a finding, in a later clause than a claim (网传…, 经检测…不实; 被指…, 复检…合格);
 #   not a finding when negated (不合格, 无法达标, 不完全符合) or about what the party said or did
 #   (其营收数据严重不实, 其宣传与事实不符，被罚款)
@@ -84,29 +85,41 @@ CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民
                       r"|(?:遭|受到)[^，。；]{0,6}?(?:抹黑|造谣|诋毁)")
 FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格(?![率证])|达标|符合(?:国家)?标准"
                         r"|一切正常|未发现[^，。；]{0,8}?(?:问题|异常|违规|违法|超标|证据|设备)")
-NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|但|取消|承诺|责令|要求|方可|仅|少数|数据|人数")
+NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|但|取消|承诺|责令|要求|方可|仅|少数|数据|人数"
+                           r"|只|伪造|造假|虚假|偷|表面|看似|(?:坚|声|宣|号|自)称|公司[^，。；]{0,3}称")
+NEGATIVE_FINDING = re.compile(r"(?<![未不没无])超标|不合格|不达标|属实|确有|确实存在")
 NOT_A_FINDING_AFTER = re.compile(r"罚|处罚|立案")
-BLAME = re.compile(r"其[^，。；]{0,8}?(?:不实|与事实不符|不符)")
+BLAME = re.compile(r"(?:其|公司|企业|宣称|声称|所称|自称|号称|承诺|通报|报告|年报|财报|招股书|营收|收入)"
+                   r"[^，。；]{0,16}?(?:不实|与事实不符|不符|子虚乌有|并非事实)")
 # a finding right after the claim's noun, in the claim's own clause (破产传闻不实, 网传…的消息不实)
 CLAIM_NOUN_FINDING = re.compile(r"(?:传闻|传言|消息|说法|一事|一说)(?:纯属|系|均|并|完全)?"
                                 r"(?:不实|不属实|子虚乌有|并非事实|与事实不符)")
 # ... unless the party itself spread it (X散布谣言诋毁对手; not X遭同行恶意抹黑, X被曝散布谣言 is)
-SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|传播谣言|诋毁|抹黑|(?:发布|散播|披露|传播)(?:虚假|假)")
+SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|炮制|传播谣言|诋毁|抹黑"
+                         r"|(?:发布|散播|披露|传播|放出|报送|提供|填报)(?:虚假|假)"
+                         r"|(?:提交|公布|出具|披露)的|招股书|年报|财报")
+PERPETRATOR = re.compile(r"(?:造谣|编造|散布|捏造|传谣)[^，。；]{0,4}?[者人][^，。；]{0,3}?(?:是|系|为)$")
 VICTIM_RE = re.compile(r"遭|受到|被(?![指疑曝查控告诉])(?![^，。；]{0,4}举报)")
 # - a problem put right, wiping out the complaint before it in its clause ...
 RESOLVED_RE = re.compile(
-    r"(?:终于|已经?|均已|得到了?|顺利)[^，。；？！?!]{0,6}?(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)"
+    r"(?:终于|已经?|均已|得到了?|顺利)(?:(?![不没未无停暂延拒逾难])[^，。；？！?!]){0,6}?"
+    r"(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)(?!不)"
     r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
-UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|难以|未见|希望|要求|期待|期盼|盼|等待|亟待|尽快|"
+UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|很难|难以|未见|不见|看不到|何时|多久|距离"
+                               r"|离(?!职|婚|开)"
+                               r"|所谓|骗|套取|违规|非法|希望|要求|期待|期盼|盼|等待|亟待|尽快|"
                                r"能否|是否|声称|宣称|称|表示|承诺|要等|才能")
 UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?|还是|依然|依旧|照样|重新|再度|复萌|可(?!以|能)|只"
-                              r"|不料|结果")
-CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|结果|打脸|今日|今天|如今|随后")
+                              r"|不料|结果|之前|以前|前(?:不得|方可)|不过|遥遥无期")
+CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|结果|打脸|今日|今天|如今|随后"
+                                r"|殊不知|没想到|又(?:在|有|一次)|次日|第二天|[一二两三四五六七八九十几\d]+(?:天|日|周|个?月)后"
+                                r"|透露|居民称|网友称")
 # A mention's clause that holds it up against another party named in its sentence (比起服务周到
 # 的A，B的房间又脏又吵) gets the opposite of the rest of the sentence.
 CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于"})
+ABOUT_NEGATORS = frozenset({"看不到", "不见", "何时", "何时能", "很难", "难以", "并未", "尚未"})  # entity windows only
 TURN_WEIGHT = 3.0  # logit evidence of one such turn, as strong as a strong lexicon word
 
 # first piece -> ((all pieces), word) for lexicon words that rjieba cuts into pieces
@@ -264,6 +277,9 @@ class SentimentModel:
         # Only negators that can reach the window matter; scanning the whole item would cost
         # more than the rest of this method.
         flipped = negated_positions(tokens, min(sentence) - NEGATION_WINDOW, max(sentence) + 1)
+        for p in range(max(min(sentence) - NEGATION_WINDOW, 0), max(sentence) + 1):   # 看不到明显好转
+            if tokens[p] in ABOUT_NEGATORS and p + 1 < len(tokens) and tokens[p + 1] not in SCOPE_STOPS:
+                flipped.add(p + 1)
         ours, theirs = _positions(token_starts, spans), _positions(token_starts, others)
         lo, hi = min(min(ours), min(sentence)), max(sentence) + 1   # the window with the mentions
         void, cues = _turns(tokens, token_starts, spans, ours, theirs, lo, hi)
@@ -309,11 +325,13 @@ class SentimentModel:
         of a lexicon phrase that starts there (被|曝, 约|谈)."""
         get = self.weights.get
         token = tokens[i]
-        weight = get(token)
-        if weight is None:
-            weight = self._backoff(token)
+        own = get(token)
+        weight = self._backoff(token) if own is None else own
         if i in flipped:
-            weight += get(NEGATED + token, 0.0)
+            if own is None:   # a compound read as its part is negated as a whole (并未明显好转)
+                weight = -weight
+            else:
+                weight += get(NEGATED + token, 0.0)
         for pieces, word in self.phrases.get(token, ()):
             if tuple(tokens[i:i + len(pieces)]) == pieces:
                 weight += get(word, 0.0)
@@ -383,6 +401,14 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
                 cues.append(cue)
         mentions = [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]
         found = _refutation(text, mentions)
+        # the sentence's closing mark (说…是谣言？) and the next sentence (…系谣言。三天后，…属实)
+        following = "".join(tokens[sentence.stop:sentence.stop + 1])
+        for token in tokens[sentence.stop + 1:]:
+            following += token
+            if token in SENTENCE_ENDS:
+                break
+        if found is not None and (following[:1] in ("?", "？") or CONTRADICTED_AFTER.search(following)):
+            found = None
         # "it was a rumour" speaks of the claim, whoever is named; 辟谣 and a finding are said
         # by or about a party, and another one named before them is not this one
         said_of_claim = REFUTED_RE.match(text, found[0]) is not None and not text.startswith("辟谣", found[0]) \
@@ -428,6 +454,9 @@ def _refutation(text: str, mentions: list[tuple[int, int]]) -> tuple[int, int] |
     """Where the sentence shows a claim about the party false (the refutation's or the
     finding's span), if it does and the party did not spread the claim itself."""
     refutations = [m.span() for m in REFUTED_RE.finditer(text) if _stands(text, m)]
+    for start, _ in mentions:
+        if PERPETRATOR.search(text, _clause_start(text, start), start):
+            return None
     for _, end in mentions:
         for verb in SPREADER_RE.finditer(text, end, _clause_end(text, end)):
             in_refutation = any(lo <= verb.start() < hi for lo, hi in refutations)   # 纯属捏造
@@ -439,7 +468,8 @@ def _refutation(text: str, mentions: list[tuple[int, int]]) -> tuple[int, int] |
     if claim is None:
         return None
     same = CLAIM_NOUN_FINDING.search(text, claim.start())
-    if same is not None and not CONTRADICTED_AFTER.search(text, same.end()):
+    if same is not None and not CONTRADICTED_AFTER.search(text, same.end()) \
+            and not BLAME.search(text, _clause_start(text, same.start()), same.end()):
         return same.span()
     later = _next_mark(text, claim.end(), "，,;；")
     if later < 0:
@@ -450,7 +480,8 @@ def _refutation(text: str, mentions: list[tuple[int, int]]) -> tuple[int, int] |
         # the rest of its clause negates or qualifies it, blames the party (其…不实), punishes
         # after it, or the sentence goes on to say otherwise: no finding for the party
         if (NOT_A_FINDING.search(rest) or BLAME.search(text, start, end)
-                or NOT_A_FINDING_AFTER.search(text, m.end(), end) or CONTRADICTED_AFTER.search(text, m.end())):
+                or NOT_A_FINDING_AFTER.search(text, m.end(), end) or CONTRADICTED_AFTER.search(text, m.end())
+                or NEGATIVE_FINDING.search(text[later:m.start()] + "，" + text[m.end():])):
             continue
         return m.span()
     return None
