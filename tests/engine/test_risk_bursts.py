@@ -66,3 +66,13 @@ def test_a_watched_place_is_not_the_party_a_text_blames(tmp_path) -> None:  # ty
     negative = [r for r in result.risk.reasons if "负面倾向" in r]
     assert result.entity_tones["青山化工"] < 0
     assert len(negative) == 1 and "青山化工" in negative[0]
+
+
+def test_a_refuted_rumour_reads_good_for_its_party_but_still_counts_for_risk(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "watch.json"
+    path.write_text('[{"name": "青山化工"}]', encoding="utf-8")
+    engine = Engine(EngineConfig(watchlist=path))
+    text = "网传青山化工偷排废水致河道污染，经环保部门连夜检测，该说法不实，排放全部达标。"
+    result = next(engine.process([{"id": "a", "time": 0, "text": text}]))
+    assert result.entity_tones["青山化工"] > 0          # the stance: a rumour shown false
+    assert any("针对关注对象“青山化工”的负面倾向" in r for r in result.risk.reasons)   # still worth a look

@@ -140,6 +140,10 @@ class Features:
     tone: float
     entity_tones: dict[str, float]   # watched name -> tone of the text about it (score_about)
     categories: list[CategoryHit]
+    # the entity tones read without the turns (refuted, put right) where that is worse: what risk
+    # weighs, since a watched party's bad news read as good is the costlier mistake, and a
+    # refuted rumour about a watched enterprise still wants a duty officer's look
+    alarm_tones: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -194,13 +198,16 @@ class Engine:
         # the other parties: organisations and people, not places (清溪市环保局通报其… is about
         # the party the sentence calls 其, not about the city)
         parties = [m for m in mentions if m.type != "place"]
-        entity_tones = {name: float(self.sentiment.score_about(
-                            seg.tokens, seg.starts, spans, [(m.start, m.end) for m in parties if m.name != name]))
-                        for name, spans in watched.items()}
+        entity_tones, alarm_tones = {}, {}
+        for name, spans in watched.items():
+            others = [(m.start, m.end) for m in parties if m.name != name]
+            entity_tones[name] = float(self.sentiment.score_about(seg.tokens, seg.starts, spans, others))
+            plain = float(self.sentiment.score_about(seg.tokens, seg.starts, spans, others, turns=False))
+            alarm_tones[name] = min(plain, entity_tones[name])
         hits: list[CategoryHit] = []
         for clf in self.classifiers:
             hits += clf.classify(norm.text, seg.tokens, mentions)
-        return Features(doc, norm, seg, mentions, tone, entity_tones, hits)
+        return Features(doc, norm, seg, mentions, tone, entity_tones, hits, alarm_tones)
 
     # -- stateful ----------------------------------------------------------------------------
     def process(self, docs: Iterable[Doc | dict[str, Any]]) -> Iterator[Result]:
@@ -239,7 +246,7 @@ class Engine:
         bursts = [self.bursts.observe(event.id, doc.time)]
         for name in sorted({m.name for m in f.mentions if m.watched}):
             bursts.append(self.bursts.observe(name, doc.time))
-        risk = assess(self.cfg, f.mentions, f.tone, f.entity_tones, cats, bursts, doc.source)
+        risk = assess(self.cfg, f.mentions, f.tone, f.alarm_tones, cats, bursts, doc.source)
         self._maybe_prune(self.dedup.seq - 1, doc.time)
         return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
                       risk, new, bursts, event.kind, event.label, f.entity_tones)

@@ -259,7 +259,7 @@ class SentimentModel:
 
     def score_about(
         self, tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]],
-        others: Sequence[tuple[int, int]] = (),
+        others: Sequence[tuple[int, int]] = (), turns: bool = True,
     ) -> float:
         """Tone of the text near the character spans of one entity's mentions: is the text
         negative *about* it? The nearest text with clear tone decides: the clauses holding a
@@ -268,7 +268,9 @@ class SentimentModel:
         sentences naming another party, at ``others``: their tone is theirs).  Read there:
         a clause that holds the party up against another (比起A，B…) takes the opposite of the
         rest of the sentence, and a claim shown false or a problem put right is good news for
-        the party though its words are the bad news's (see ``_turns``)."""
+        the party though its words are the bad news's (see ``_turns``; ``turns=False`` reads
+        the words as they are, which is what risk wants: a refuted rumour about a watched
+        enterprise is still one for a duty officer to see)."""
         if not tokens or not spans:
             return self.score(tokens)
         clause, sentence = _windows(tokens, token_starts, spans)
@@ -282,7 +284,7 @@ class SentimentModel:
                 flipped.add(p + 1)
         ours, theirs = _positions(token_starts, spans), _positions(token_starts, others)
         lo, hi = min(min(ours), min(sentence)), max(sentence) + 1   # the window with the mentions
-        void, cues = _turns(tokens, token_starts, spans, ours, theirs, lo, hi)
+        void, cues = _turns(tokens, token_starts, spans, ours, theirs, lo, hi) if turns else (set(), [])
         contrasted = not CONTRAST_MARKERS.isdisjoint(tokens[i] for i in clause) \
             and any(lo <= i < hi for i in theirs)
         contrast = -1.0 if contrasted else 1.0
@@ -291,9 +293,9 @@ class SentimentModel:
             values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
                       for i, w in near.items()]
             values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
-            turns = sum(cue in near for cue in cues)   # a turn counts where it is read
-            turned = TURN_WEIGHT * turns
-            read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + turns))
+            held = sum(cue in near for cue in cues)   # a turn counts where it is read
+            turned = TURN_WEIGHT * held
+            read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + held))
         # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
         # is still nearer the party than another sentence's strong words; else the document
         for (total, evidence, size), needed in zip((*read, read[1]), ABOUT_EVIDENCE, strict=True):
