@@ -1,4 +1,7 @@
-from qinglang.engine import Engine, EngineConfig
+import json
+from pathlib import Path
+
+from qinglang.engine import Engine, EngineConfig, Result
 from qinglang.engine.bursts import BurstDetector
 
 
@@ -43,36 +46,41 @@ def test_coordinated_copies_from_many_accounts_are_flagged_astroturf(engine: Eng
     assert any("账号" in reason for reason in results[-1].risk.reasons)
 
 
-def test_negativity_is_read_per_watched_party_and_names_the_one_blamed(tmp_path) -> None:
+def watching(tmp_path: Path, *entities: dict[str, str]) -> Engine:
+    """An engine whose watch list holds ``entities`` (name, and type where not an enterprise)."""
     path = tmp_path / "watch.json"
-    path.write_text('[{"name": "星河科技"}, {"name": "云帆集团"}]', encoding="utf-8")
-    engine = Engine(EngineConfig(watchlist=path))
+    path.write_text(json.dumps(list(entities), ensure_ascii=False), encoding="utf-8")
+    return Engine(EngineConfig(watchlist=path))
+
+
+def negativity_reasons(result: Result) -> list[str]:
+    return [r for r in result.risk.reasons if "负面倾向" in r]
+
+
+def test_negativity_is_read_per_watched_party_and_names_the_one_blamed(tmp_path: Path) -> None:
+    engine = watching(tmp_path, {"name": "星河科技"}, {"name": "云帆集团"})
     both, praise = engine.process([
         {"id": "a", "text": "星河科技新品获得用户广泛好评，云帆集团却因拖欠货款被多家供应商起诉。", "time": 0},
         {"id": "b", "text": "星河科技新品获得用户广泛好评，销量创下新高。", "time": 60},
     ])
-    negative = [r for r in both.risk.reasons if "负面倾向" in r]
+    negative = negativity_reasons(both)
     assert len(negative) == 1 and "云帆集团" in negative[0] and "星河科技" not in negative[0]
-    assert not any("负面倾向" in r for r in praise.risk.reasons)
+    assert not negativity_reasons(praise)
     assert both.risk.score > praise.risk.score
 
 
-def test_a_watched_place_is_not_the_party_a_text_blames(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path / "watch.json"
-    path.write_text('[{"name": "青山化工"}, {"name": "清溪市", "type": "place"}]', encoding="utf-8")
-    engine = Engine(EngineConfig(watchlist=path))
+def test_a_watched_place_is_not_the_party_a_text_blames(tmp_path: Path) -> None:
+    engine = watching(tmp_path, {"name": "青山化工"}, {"name": "清溪市", "type": "place"})
     text = "青山化工发布公告。清溪市环保局通报其偷排废水被罚款80万元，责令停产整改。"
     result = next(engine.process([{"id": "a", "time": 0, "text": text}]))
-    negative = [r for r in result.risk.reasons if "负面倾向" in r]
+    negative = negativity_reasons(result)
     assert result.entity_tones["青山化工"] < 0
     assert len(negative) == 1 and "青山化工" in negative[0]
 
 
-def test_a_refuted_rumour_reads_good_for_its_party_but_still_counts_for_risk(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path / "watch.json"
-    path.write_text('[{"name": "青山化工"}]', encoding="utf-8")
-    engine = Engine(EngineConfig(watchlist=path))
+def test_a_refuted_rumour_reads_good_for_its_party_but_still_counts_for_risk(tmp_path: Path) -> None:
+    engine = watching(tmp_path, {"name": "青山化工"})
     text = "网传青山化工偷排废水致河道污染，经环保部门连夜检测，该说法不实，排放全部达标。"
     result = next(engine.process([{"id": "a", "time": 0, "text": text}]))
     assert result.entity_tones["青山化工"] > 0          # the stance: a rumour shown false
-    assert any("针对关注对象“青山化工”的负面倾向" in r for r in result.risk.reasons)   # still worth a look
+    assert any("针对关注对象“青山化工”的负面倾向" in r for r in negativity_reasons(result))   # still worth a look
