@@ -49,9 +49,9 @@ from qinglang.engine.sentiment import (  # noqa: E402
     features,
     index_phrases,
     negated_positions,
+    read_lexicon,
 )
 
-LEXICON = MODELS / "sentiment_lexicon.tsv"
 OUTPUT = MODELS / "sentiment.json"
 
 # --- hyper-parameters (chosen on held-out reviews and DuEE, see README) -----------------------
@@ -229,15 +229,6 @@ def read_corpus(root: Path, lexicon: dict[str, float]) -> list[Example]:
 
 
 # --- lexicon and features ---------------------------------------------------------------------
-
-def read_lexicon(path: Path = LEXICON) -> dict[str, float]:
-    lexicon: dict[str, float] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            word, weight = line.split("\t")
-            lexicon[normalize_text(word.strip())] = float(weight)
-    return lexicon
-
 
 # Degree words: a lexicon entry made of one of these plus a polar piece ("很好", "太差") is
 # already scored through its pieces, so it is not worth a phrase lookup.

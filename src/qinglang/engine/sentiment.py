@@ -27,6 +27,8 @@ from functools import lru_cache
 from itertools import compress, count, repeat
 from pathlib import Path
 
+from .normalize import normalize
+
 __all__ = ["DEFAULT_WEIGHTS", "SentimentModel", "features", "index_phrases"]
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "models" / "sentiment.json"
@@ -361,10 +363,20 @@ class SentimentModel:
         return best
 
 
+def read_lexicon(path: Path = LEXICON) -> dict[str, float]:
+    """The hand-written polarity lexicon (word -> prior weight), words normalised as texts are:
+    the training script's prior and ``score_about``'s back-off read it the same way."""
+    lexicon: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, weight = line.split("\t")
+            lexicon[normalize(word.strip()).text] = float(weight)
+    return lexicon
+
+
 @lru_cache(maxsize=1)
 def _lexicon_words() -> frozenset[str]:
-    lines = LEXICON.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.split("\t")[0] for line in lines if line and not line.startswith("#"))
+    return frozenset(read_lexicon())
 
 
 def _positions(token_starts: list[int], spans: Sequence[tuple[int, int]]) -> set[int]:
