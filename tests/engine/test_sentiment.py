@@ -214,10 +214,15 @@ def test_a_party_held_up_against_another_gets_the_opposite_tone(model: Sentiment
 
 
 def test_tone_about_reads_lexicon_phrases_and_unknown_compounds(model: SentimentModel) -> None:
-    # rjieba cuts 被曝 into 被|曝 (the phrase is what says it), and keeps 明显好转 whole (unknown
-    # to the model, read through its part 好转)
-    assert model.weights.get("明显好转") is None and model.weights["好转"] > 0
-    assert tone_about(model, "青山化工被曝向河道偷排。", "青山化工") < 0
+    w = model.weights
+    # rjieba cuts 约谈 into 约|谈: read in place, the phrase's own weight counts at its head
+    toks = ["青山化工", "被", "约", "谈", "。"]
+    assert model._local_weight(toks, 2, set()) == pytest.approx(w["约"] + w["约谈"])
+    # 明显好转 stays whole and is unknown to the model: it reads as its lexicon part 好转, and
+    # a negator before it turns the whole compound (并未明显好转)
+    assert w.get("明显好转") is None and w["好转"] > 0
+    assert model._local_weight(["明显好转"], 0, set()) == pytest.approx(w["好转"])
+    assert model._local_weight(["明显好转"], 0, {0}) == pytest.approx(-w["好转"])
     toks = ["云帆集团", "的", "经营", "状况", "明显好转", "。"]
     starts = list(accumulate(map(len, toks), initial=0))[:-1]
     assert model.score_about(toks, starts, [(0, 4)]) > 0

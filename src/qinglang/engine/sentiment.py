@@ -326,7 +326,7 @@ class SentimentModel:
     def _local_weight(self, tokens: Sequence[str], i: int, flipped: set[int]) -> float:
         """A token's weight read in place: its own (or, for a compound the model does not know,
         its most tonal known part), its negated weight inside a negation scope, and the weight
-        of a lexicon phrase that starts there (被|曝, 约|谈)."""
+        of a lexicon phrase that starts there (约|谈, 内幕|交易)."""
         get = self.weights.get
         token = tokens[i]
         own = get(token)
