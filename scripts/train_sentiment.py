@@ -70,8 +70,13 @@ SHIP_THRESHOLD = 0.02    # weights smaller than this are left out of the shipped
 # Reviews are the only hand-labelled data: they weigh most. The Weibo group is a few hundred
 # emoticon-labelled posts, noisy, so it weighs least.
 GROUP_WEIGHT = {"review": 3.0, "news": 1.0, "weibo": 0.3}
-# Groups whose classes are rebalanced; reviews keep their natural mix of the two labels.
+# Groups whose classes are rebalanced. Reviews are pulled only part of the way, per domain:
+# their natural mix (hotel 68 % positive, waimai 34 %) taught the model that a hotel review is
+# praise unless proven otherwise, and it read a third of hotel complaints as praise (held-out
+# accuracy 0.778 on complaints, 0.894 on praise); fully balanced, the praise side pays more
+# than the complaints gain. Each review weighs (0.5 / its class's share in its domain) ** this.
 BALANCE_CLASSES = {"news", "weibo"}
+REVIEW_BALANCE = 0.7
 
 # DuEE event types as distant sentiment labels for news. Types whose tone depends on the side
 # (竞赛行为-胜负, 财经/交易-出售/收购, 涨价/降价) or that are mostly neutral (产品行为-发布,
@@ -265,15 +270,23 @@ class Design:
 
 def balanced_weights(examples: list[Example]) -> np.ndarray:
     """Each group gets the same total weight (GROUP_WEIGHT), split evenly between the classes
-    for the groups in BALANCE_CLASSES."""
-    totals: dict[tuple[str, int], float] = {}
+    for the groups in BALANCE_CLASSES; reviews lean toward their rarer class per domain by
+    REVIEW_BALANCE."""
+    shares: dict[tuple[str, int], float] = {}
     for ex in examples:
+        if ex.group == "review":
+            shares[ex.domain, ex.label] = shares.get((ex.domain, ex.label), 0.0) + ex.weight
+    raw = [ex.weight * ((0.5 * (shares[ex.domain, 0] + shares[ex.domain, 1]) / shares[ex.domain, ex.label])
+                        ** REVIEW_BALANCE if ex.group == "review" else 1.0)
+           for ex in examples]
+    totals: dict[tuple[str, int], float] = {}
+    for ex, w in zip(examples, raw, strict=True):
         key = (ex.group, ex.label if ex.group in BALANCE_CLASSES else -1)
-        totals[key] = totals.get(key, 0.0) + ex.weight
+        totals[key] = totals.get(key, 0.0) + w
     return np.array([
-        ex.weight * GROUP_WEIGHT[ex.group]
+        w * GROUP_WEIGHT[ex.group]
         / (2 * totals[ex.group, ex.label] if ex.group in BALANCE_CLASSES else totals[ex.group, -1])
-        for ex in examples
+        for ex, w in zip(examples, raw, strict=True)
     ])
 
 
