@@ -204,6 +204,31 @@ def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: Sentiment
     assert tone_about(model, "澜石物流此前被投诉的分拣设备故障已全部修复，商户纷纷点赞。", "澜石物流") > 0
 
 
+@pytest.mark.parametrize("text", [
+    "青禾乳业推行先行赔付后，消费投诉量同比减少近一半，退货处理时长明显缩短。",   # fewer of a bad thing
+    "今年以来，青禾乳业生产安全事故同比下降七成，连续两年零死亡。",
+    "青禾乳业攻克了困扰多年的冷链运输难题，产品损耗率降至1%以下。",             # a difficulty overcome
+    "连续两年亏损后，青禾乳业今年前三季度实现扭亏为盈。",
+    "青禾乳业已履行全部判决义务，被移出失信被执行人名单。",                     # a sanction lifted
+    "经行政复议，青禾乳业此前被处以的30万元罚款决定被依法撤销。",
+])
+def test_bad_news_words_in_good_news_are_turned(model: SentimentModel, text: str) -> None:
+    assert tone_about(model, text, "青禾乳业") > 0
+
+
+@pytest.mark.parametrize("text", [
+    "青禾乳业消费投诉量不降反升，退货处理时长明显延长。",                       # no decrease
+    "多名消费者投诉称青禾乳业降低了奶源标准，口感大不如前。",                   # 投诉称…降低: a complaint
+    "青禾乳业冷库事故导致产量下降三成，部分门店断货。",                         # 事故导致…下降: its cost
+    "青禾乳业连续三年亏损，何时走出困境仍是未知数。",                           # not yet overcome
+    "青禾乳业申请撤销罚款被驳回，须在十日内缴清30万元罚款。",                   # asked, refused
+    "青禾乳业被列入失信被执行人名单，暂停参与政府采购。",                       # a sanction imposed
+    "青禾乳业扭亏无望，董事会宣布裁员三成。",
+])
+def test_a_turn_not_taken_stays_bad_news(model: SentimentModel, text: str) -> None:
+    assert tone_about(model, text, "青禾乳业") < 0
+
+
 def test_a_party_held_up_against_another_gets_the_opposite_tone(model: SentimentModel) -> None:
     text = "比起服务热情的云帆酒店，青溪宾馆的房间又脏又吵，前台态度恶劣。"
     assert tone_about(model, text, "云帆酒店", "青溪宾馆") > 0

@@ -103,18 +103,29 @@ SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|炮制|传播谣言|诋�
 PERPETRATOR = re.compile(r"(?:造谣|编造|散布|捏造|传谣)[^，。；]{0,4}?[者人][^，。；]{0,3}?(?:是|系|为)$")
 VICTIM_RE = re.compile(r"遭|受到|被(?![指疑曝查控告诉])(?![^，。；]{0,4}举报)")
 # - a problem put right, wiping out the complaint before it in its clause ...
+_BAD_COUNTS = r"(?:投诉|事故|故障|亏损|差评|违规|违章|发案|案件|污染|排放|拖欠|逾期|不良率|伤亡|死亡)"
+_SANCTIONS = r"(?:处罚|罚款|罚单|失信|黑名单|警示|冻结|禁令|立案|指控|起诉|通报批评|查封|扣押)"
 RESOLVED_RE = re.compile(
-    r"(?:终于|已经?|均已|得到了?|顺利)(?:(?![不没未无停暂延拒逾难])[^，。；？！?!]){0,6}?"
+    r"(?:终于|已经?|均已|得到了?|顺利)(?:(?![不没未无停暂延拒逾难])[^，,。；;？！?!]){0,6}?"
     r"(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)(?!不)"
-    r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治")
+    r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治"
+    # ... fewer of a bad thing (投诉量同比减少六成, 亏损收窄) ...
+    rf"|{_BAD_COUNTS}(?:(?![不没未无难称说指致使造让令])[^，,。；;？！?!]){{0,10}}?(?<![不没未无])"
+    r"(?:减少|下降|降低|下滑|收窄|回落|降至|减半)(?!不)"
+    # ... a difficulty overcome (攻克…难题, 走出困境, 扭亏为盈) ...
+    r"|(?:攻克|克服|破解|走出|战胜|渡过|度过|闯过)(?:(?![不没未无])[^，,。；;？！?!]){0,10}?"
+    r"(?:难题|困境|难关|危机|瓶颈|困难|低谷|亏损)|扭亏为盈|转亏为盈|扭亏|止跌回升"
+    # ... or a sanction lifted (被移出失信名单, 撤销处罚决定; 原处罚决定…予以撤销)
+    rf"|(?:撤销|撤回|解除|移出|取消|免除)(?:(?![不没未无])[^，,。；;？！?!]){{0,10}}?{_SANCTIONS}"
+    rf"|{_SANCTIONS}[^。；;？！?!]{{0,20}}?(?:予以撤销|被撤销|撤销|撤回|解除)(?!不)")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
 UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|很难|难以|未见|不见|看不到|何时|多久|距离"
                                r"|离(?!职|婚|开)"
                                r"|所谓|骗|套取|违规|非法|希望|要求|期待|期盼|盼|等待|亟待|尽快|"
-                               r"能否|是否|声称|宣称|称|表示|承诺|要等|才能")
+                               r"能否|是否|声称|宣称|称|表示|承诺|要等|才能|申请|申诉|请求|拟|或将|有望")
 UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?|还是|依然|依旧|照样|重新|再度|复萌|可(?!以|能)|只"
-                              r"|不料|结果|之前|以前|前(?:不得|方可)|不过|遥遥无期")
+                              r"|不料|结果|之前|以前|前(?:不得|方可)|不过|遥遥无期|驳回|被拒|未获|无望|失败|无果")
 CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|结果|打脸|今日|今天|如今|随后"
                                 r"|殊不知|没想到|又(?:在|有|一次)|次日|第二天|[一二两三四五六七八九十几\d]+(?:天|日|周|个?月)后"
                                 r"|透露|居民称|网友称")
@@ -295,7 +306,10 @@ class SentimentModel:
             values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
                       for i, w in near.items()]
             values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
-            held = sum(cue in near for cue in cues)   # a turn counts where it is read
+            # a turn counts in its sentence, its own clause or not: it is this party's (_turns
+            # checks that no other party is named between) and it decides what the rest means
+            # (已履行判决义务，被移出失信名单 is not about a 判决)
+            held = sum(cue in sentence for cue in cues)
             turned = TURN_WEIGHT * held
             read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + held))
         # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
@@ -411,7 +425,7 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             cue = at(m.start())
             if _resolved(text, m) and _owned(cue, ours, theirs, sentence.start):
                 clause = _clause_start(text, m.start())
-                void.update(range(at(clause), cue))
+                void.update(range(at(clause), at(m.end() - 1) + 1))   # 攻克…难题: the match too
                 cues.append(cue)
         mentions = [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]
         found = _refutation(text, mentions)
