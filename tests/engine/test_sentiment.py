@@ -211,6 +211,13 @@ def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: Sentiment
     "连续两年亏损后，青禾乳业今年前三季度实现扭亏为盈。",
     "青禾乳业已履行全部判决义务，被移出失信被执行人名单。",                     # a sanction lifted
     "经行政复议，青禾乳业此前被处以的30万元罚款决定被依法撤销。",
+    # from an adversarial review: the shapes the first version of these rules missed
+    "青禾乳业上半年同比减亏2.3亿元。",
+    "消费者对青禾乳业的投诉从去年每月三百多件降到了二十件左右。",
+    "法院判决撤销市场监管局对青禾乳业作出的行政处罚。",
+    "青禾乳业一举扭转连续三年亏损的局面。",
+    "青禾乳业被查封的生产线已全部解封。",
+    "经核查，青禾乳业已被移出经营异常名录。",
 ])
 def test_bad_news_words_in_good_news_are_turned(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青禾乳业") > 0
@@ -224,6 +231,22 @@ def test_bad_news_words_in_good_news_are_turned(model: SentimentModel, text: str
     "青禾乳业申请撤销罚款被驳回，须在十日内缴清30万元罚款。",                   # asked, refused
     "青禾乳业被列入失信被执行人名单，暂停参与政府采购。",                       # a sanction imposed
     "青禾乳业扭亏无望，董事会宣布裁员三成。",
+    # from an adversarial review: each of these read positive under the first version
+    "青禾乳业受奶粉事故拖累营收大幅下滑，净利润由盈转亏。",            # the fall is another thing's
+    "青禾乳业客服电话长期无人接听，投诉量下降是因为消费者根本投诉无门。",  # explained away
+    "青禾乳业年报中的安全事故数量减少系瞒报所致，已被监管部门查实。",
+    "青禾乳业花钱删帖后，网上差评明显减少。",                          # complaints silenced
+    "青禾乳业去年立下的扭亏目标彻底落空，全年亏损扩大至8亿元。",        # a plan, a boast, a fraud
+    "青禾乳业自诩已走出经营困境，而供应商货款至今未付。",
+    "青禾乳业通过财务造假虚构扭亏，被证监会立案调查。",
+    "青禾乳业让快递员克服困难冒雨派件，一名快递员在途中触电身亡。",
+    "青禾乳业会员系统遭黑客破解引发用户信息泄露危机，数百万用户信息外流。",
+    "青禾乳业因超载运输被交通部门撤销道路运输许可并处罚款。",          # something else lifted
+    "青禾乳业被立案调查，多家银行随即撤回授信。",
+    "青禾乳业账户被法院冻结后，合作方纷纷撤回订单。",
+    "青禾乳业擅自扣发员工工资，劳动仲裁委裁定撤销其罚款决定并责令补发。",
+    "青禾乳业被罚款120万元，并被撤销营业执照。",
+    "全行业投诉量普遍下降，唯独青禾乳业逆势上涨三成。",                # another topic's turn
 ])
 def test_a_turn_not_taken_stays_bad_news(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青禾乳业") < 0

@@ -103,29 +103,46 @@ SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|炮制|传播谣言|诋�
 PERPETRATOR = re.compile(r"(?:造谣|编造|散布|捏造|传谣)[^，。；]{0,4}?[者人][^，。；]{0,3}?(?:是|系|为)$")
 VICTIM_RE = re.compile(r"遭|受到|被(?![指疑曝查控告诉])(?![^，。；]{0,4}举报)")
 # - a problem put right, wiping out the complaint before it in its clause ...
-_BAD_COUNTS = r"(?:投诉|事故|故障|亏损|差评|违规|违章|发案|案件|污染|排放|拖欠|逾期|不良率|伤亡|死亡)"
-_SANCTIONS = r"(?:处罚|罚款|罚单|失信|黑名单|警示|冻结|禁令|立案|指控|起诉|通报批评|查封|扣押)"
+_BAD_COUNTS = r"(?:投诉|客诉|事故|故障|亏损|差评|违规|违章|发案|案件|污染|排放|拖欠|逾期|不良率|伤亡|死亡|退货|召回)"
+_MEASURES = r"(?:量|数|率|额|数量|总量|总数|人数|次数|起数|件数|金额)"
+# a comparison between the count and its fall (同比, 较去年同期, 从每月三百多件): nothing else may
+# stand there, or the thing that fell is another (事故拖累营收下滑, 投诉处理及时率下降)
+_COMPARED = r"(?:同比|环比|(?:较|比|从|由)[^，,。；;？！?!并而但]{0,12}?)"
+_FALLS = r"(?:减少|少了|下降|降低|下滑|收窄|回落|缩小|降至|降到|降为|减至|减半|锐减|大降)"
+_SANCTIONS = (r"(?:处罚|罚款|罚单|失信|黑名单|经营异常名录|异常名录|风险警示|警示|冻结|禁令|立案|指控|起诉"
+              r"|通报批评|查封|扣押|限制高消费|限高)")
 RESOLVED_RE = re.compile(
     r"(?:终于|已经?|均已|得到了?|顺利)(?:(?![不没未无停暂延拒逾难])[^，,。；;？！?!]){0,6}?"
     r"(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)(?!不)"
     r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治"
-    # ... fewer of a bad thing (投诉量同比减少六成, 亏损收窄) ...
-    rf"|{_BAD_COUNTS}(?:(?![不没未无难称说指致使造让令])[^，,。；;？！?!]){{0,10}}?(?<![不没未无])"
-    r"(?:减少|下降|降低|下滑|收窄|回落|降至|减半)(?!不)"
-    # ... a difficulty overcome (攻克…难题, 走出困境, 扭亏为盈) ...
-    r"|(?:攻克|克服|破解|走出|战胜|渡过|度过|闯过)(?:(?![不没未无])[^，,。；;？！?!]){0,10}?"
-    r"(?:难题|困境|难关|危机|瓶颈|困难|低谷|亏损)|扭亏为盈|转亏为盈|扭亏|止跌回升"
-    # ... or a sanction lifted (被移出失信名单, 撤销处罚决定; 原处罚决定…予以撤销)
-    rf"|(?:撤销|撤回|解除|移出|取消|免除)(?:(?![不没未无])[^，,。；;？！?!]){{0,10}}?{_SANCTIONS}"
-    rf"|{_SANCTIONS}[^。；;？！?!]{{0,20}}?(?:予以撤销|被撤销|撤销|撤回|解除)(?!不)")
+    # ... fewer of a bad thing, said of the count itself (投诉量同比减少六成, 亏损额大幅缩小) ...
+    rf"|{_BAD_COUNTS}{_MEASURES}?{_COMPARED}?(?:大幅|明显|显著|持续|进一步|逐步|逐年|逐月)?{_FALLS}|减亏"
+    # ... a difficulty overcome (攻克…难题, 走出困境, 扭亏为盈; not 破解, which is mostly hacking) ...
+    r"|(?:攻克|克服|走出|战胜|渡过|度过|闯过|突破|扭转)(?:(?![不没未无引导造带陷致使])[^，,。；;？！?!]){0,6}?"
+    r"(?:难题|困境|难关|危机|瓶颈|困难|低谷|亏损|颓势|局面)|扭亏为盈|转亏为盈|扭亏"
+    # ... or a sanction lifted, named as what is lifted (被移出失信名单, 撤销对其作出的行政处罚;
+    # 罚款决定被依法撤销, 已全部解封), not a lifting of something else beside a sanction
+    # (撤销许可并处罚款, 被立案调查，银行随即撤回授信)
+    rf"|(?:撤销|撤回|解除|移出|取消|免除)了?对?(?:[^，,。；;？！?!并及和后被又再]{{0,15}}?的)?(?:行政)?{_SANCTIONS}"
+    rf"|{_SANCTIONS}(?:决定书?|令|措施)?[^，,。；;？！?!并其]{{0,8}}?(?:予以|被|已)[^，,。；;？！?!并其]{{0,6}}?"
+    r"(?:撤销|撤回|解除)(?=了?(?:[，,。；;！!]|$))"
+    r"|(?:已|均已|全部|已全部|已经)解封|摘帽")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
 UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|很难|难以|未见|不见|看不到|何时|多久|距离"
                                r"|离(?!职|婚|开)"
                                r"|所谓|骗|套取|违规|非法|希望|要求|期待|期盼|盼|等待|亟待|尽快|"
-                               r"能否|是否|声称|宣称|称|表示|承诺|要等|才能|申请|申诉|请求|拟|或将|有望")
+                               r"能否|是否|声称|宣称|称|表示|承诺|要等|才能|申请|申诉|请求|拟|或将|有望"
+                               # planned, boasted, once, or bought (誓言扭亏, 自诩走出困境, 曾扭亏为盈,
+                               # 出售股权才实现账面扭亏, 虚构扭亏, 让快递员克服困难冒雨派件)
+                               r"|誓言|力争|争取|力图|试图|企图|打算|计划|目标|准备|需要|急需|亟需|必须|自诩|号称"
+                               r"|曾|虚构|造假|账面|让")
 UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?|还是|依然|依旧|照样|重新|再度|复萌|可(?!以|能)|只"
-                              r"|不料|结果|之前|以前|前(?:不得|方可)|不过|遥遥无期|驳回|被拒|未获|无望|失败|无果")
+                              r"|不料|结果|之前|以前|前(?:不得|方可)|不过|遥遥无期|驳回|被拒|未获|无望|失败|无果"
+                              # or explained away (投诉量下降是因为投诉无门, 事故减少系瞒报所致)
+                              r"|因为|源于|所致|系因|瞒报|漏报|造假|删帖|拉黑|无门|说法|一说"
+                              r"|目标|计划|落空|泡汤|渺茫|希望|扣非|再陷|如今|现在")
+SILENCED = re.compile(r"删帖|删评|拉黑|封号|屏蔽|禁言|关闭[^，,。；;]{0,4}?(?:投诉|评论|留言)")
 CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|结果|打脸|今日|今天|如今|随后"
                                 r"|殊不知|没想到|又(?:在|有|一次)|次日|第二天|[一二两三四五六七八九十几\d]+(?:天|日|周|个?月)后"
                                 r"|透露|居民称|网友称")
@@ -306,10 +323,10 @@ class SentimentModel:
             values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
                       for i, w in near.items()]
             values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
-            # a turn counts in its sentence, its own clause or not: it is this party's (_turns
-            # checks that no other party is named between) and it decides what the rest means
-            # (已履行判决义务，被移出失信名单 is not about a 判决)
-            held = sum(cue in sentence for cue in cues)
+            # a turn counts where it is read, and in the party's clause too when it goes on
+            # about the party later in the sentence (已履行判决义务，被移出失信名单 is not about
+            # a 判决), not after a switch to another topic (…，唯独/而…)
+            held = sum(cue in near or (near is clause and _continues(tokens, ours, cue, sentence)) for cue in cues)
             turned = TURN_WEIGHT * held
             read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + held))
         # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
@@ -452,6 +469,18 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
     return void, cues
 
 
+TOPIC_SWITCHES = frozenset({"唯独", "只有", "除了", "而", "则", "却", "但", "但是", "同时", "另外", "相比之下", "反观"})
+
+
+def _continues(tokens: Sequence[str], ours: set[int], cue: int, sentence: dict[int, float]) -> bool:
+    """The cue is in the party's sentence after a mention of it, with no switch of topic
+    between."""
+    if cue not in sentence:
+        return False
+    before = [i for i in ours if i < cue]
+    return bool(before) and TOPIC_SWITCHES.isdisjoint(tokens[max(before) + 1:cue])
+
+
 def _clause_start(text: str, pos: int) -> int:
     return max(text.rfind(mark, 0, pos) for mark in "，,;；:：") + 1
 
@@ -463,9 +492,11 @@ def _clause_end(text: str, pos: int) -> int:
 
 def _resolved(text: str, m: re.Match[str]) -> bool:
     """A problem put right, not one unfinished, wished for, asked about or only claimed fixed:
-    read in the cue's clause before it and in the rest of its sentence after it."""
+    read in the cue's clause before it and in the rest of its sentence after it; and not in a
+    sentence that tells of complaints silenced (删帖后差评明显减少)."""
     before = text[_clause_start(text, m.start()):m.start()]
-    return not UNRESOLVED_BEFORE.search(before) and not UNRESOLVED_AFTER.search(text, m.end())
+    return not UNRESOLVED_BEFORE.search(before) and not UNRESOLVED_AFTER.search(text, m.end()) \
+        and not SILENCED.search(text)
 
 
 def _owned(cue: int, ours: set[int], theirs: set[int], start: int) -> bool:
