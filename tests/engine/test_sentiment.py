@@ -218,6 +218,13 @@ def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: Sentiment
     "青禾乳业一举扭转连续三年亏损的局面。",
     "青禾乳业被查封的生产线已全部解封。",
     "经核查，青禾乳业已被移出经营异常名录。",
+    # and from a second review
+    "今年以来，青禾乳业收到的业主投诉明显变少了。",
+    "青禾乳业不良贷款率较年初下降0.15个百分点。",
+    "青禾乳业攻克了高端轴承的技术难题，打破国外垄断。",
+    "经法院审查，对青禾乳业的限制消费令已解除。",
+    "青禾乳业已被移出严重违法失信名单。",
+    "青禾乳业被冻结的银行账户已全部解冻。",
 ])
 def test_bad_news_words_in_good_news_are_turned(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青禾乳业") > 0
@@ -247,6 +254,25 @@ def test_bad_news_words_in_good_news_are_turned(model: SentimentModel, text: str
     "青禾乳业擅自扣发员工工资，劳动仲裁委裁定撤销其罚款决定并责令补发。",
     "青禾乳业被罚款120万元，并被撤销营业执照。",
     "全行业投诉量普遍下降，唯独青禾乳业逆势上涨三成。",                # another topic's turn
+    # and from a second review
+    "青禾乳业的投诉量从未下降过，小区电梯三天两头故障，业主苦不堪言。",  # the fall denied
+    "青禾乳业亏损额较去年未见收窄，资金链濒临断裂。",
+    "青禾乳业因投诉较多导致平台信用评级下降，已被限制接单。",            # 较多 is no comparison
+    "青禾乳业爆炸事故从发生至今已致销量下滑四成。",
+    "青禾乳业走出国门后遭遇困境，海外工厂全部关停。",                    # other senses of the verbs
+    "青禾乳业规模突破千亿却持续亏损，负债率高达90%。",
+    "青禾乳业刚度过裁员风波又遇危机，数千学员学费无法退还。",
+    "连年亏损的青禾乳业已无力扭转颓势，工厂停产、员工遣散。",
+    "分析人士认为，青禾乳业走出困境的可能性微乎其微，债务违约恐难避免。",
+    "市监局拒绝撤销对青禾乳业的行政处罚，维持罚款80万元的决定。",        # refused, replaced
+    "复议机关维持原决定，对青禾乳业的罚款决定不予以撤销。",
+    "市场监管局撤销了对青禾乳业的罚款决定，改为吊销其营业执照。",
+    "青禾乳业被查封的厂房已全部解封并被法院强制拍卖抵债。",
+    "经查，青禾乳业骗取医保基金320万元，目前已全部追回。",              # clawed back from it
+    "青禾乳业突然停课，数百名家长已多次上门要求退款。",
+    "知情人透露，青禾乳业的食物中毒事件已用封口费解决，受害者被要求签保密协议。",
+    "青禾乳业涉嫌利用虚假信息骗取银行贷款2亿元，已被警方立案侦查。",    # its own falsehoods
+    "警方查明，谣言的始作俑者就是青禾乳业的两名员工。",
 ])
 def test_a_turn_not_taken_stays_bad_news(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青禾乳业") < 0
