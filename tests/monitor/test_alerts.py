@@ -18,7 +18,7 @@ from qinglang.audit.models import AuditEntry
 from qinglang.monitor import alerts
 from qinglang.monitor.alerts import AlertStateError, set_status
 from qinglang.monitor.ingest import source_named, store_batch
-from qinglang.monitor.models import Alert, AlertRule, AlertStatus, Event, Mention, RuleKind
+from qinglang.monitor.models import Alert, AlertRule, AlertStatus, Document, Event, Mention, RuleKind
 from qinglang.monitor.processing import process_partition
 
 EXTORTION = "有自媒体账号发布海澄物流负面文章后，向企业索要删帖费和公关费，否则继续发布。"
@@ -185,3 +185,20 @@ def test_an_entity_rule_reads_the_tone_about_that_entity(org: dict[str, Any], wa
     tones = {m.entity.name: m for m in Mention.objects.select_related("entity")}
     assert tones["星澜电子"].sentiment > 0 and not tones["星澜电子"].negative
     assert tones["海澄物流"].sentiment < 0 and tones["海澄物流"].negative
+
+
+def test_an_entity_rule_alerts_on_a_refuted_rumour_that_coverage_counts_as_good(
+        org: dict[str, Any], watched: Any, settings: Any) -> None:
+    """Alert rules read the tone without the turns where that is lower: the turns are word
+    patterns, and bad news taken for a refuted rumour would otherwise raise nothing."""
+    settings.MONITOR_ALERT_MIN_LEVEL = "off"
+    entity = watched("青山化工")
+    AlertRule.objects.create(name="青山化工负面", kind=RuleKind.ENTITY_NEGATIVE, entity=entity, negativity=0.2,
+                             level="yellow")
+    feed("网传青山化工偷排废水致河道污染，经环保部门连夜检测，该说法不实，排放全部达标。")
+    doc = Document.objects.get()
+    assert doc.tone_about("青山化工") > 0 > doc.alarm_about("青山化工")
+    (reason,) = Alert.objects.get().reasons
+    assert reason.startswith("青山化工负面：青山化工 负面报道") and "按辟谣、整改等转折读为 +" in reason
+    mention = Mention.objects.get()   # the coverage itself counts as the stance has it
+    assert mention.sentiment > 0 and not mention.negative

@@ -160,6 +160,9 @@ class Result:
     kind: str | None = None   # kind of news of the event after this item (data/event_kinds.json)
     label: str = ""           # the event's label after this item (its most representative headline)
     entity_tones: dict[str, float] = field(default_factory=dict)  # watched name -> tone about it
+    # ... and the lower of that and the words read as they are (Features.alarm_tones): what to
+    # alert on, since a turn misread (bad news taken for a refuted or settled one) costs more
+    alarm_tones: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "event": self.event, "duplicate_of": self.duplicate_of,
@@ -249,7 +252,7 @@ class Engine:
         risk = assess(self.cfg, f.mentions, f.tone, f.alarm_tones, cats, bursts, doc.source)
         self._maybe_prune(self.dedup.seq - 1, doc.time)
         return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
-                      risk, new, bursts, event.kind, event.label, f.entity_tones)
+                      risk, new, bursts, event.kind, event.label, f.entity_tones, f.alarm_tones)
 
     def _lead_terms(self, f: Features) -> list[str]:
         """Events are matched on the headline and lead (first `cluster_chars` characters)."""

@@ -110,6 +110,10 @@ class Document(models.Model):
     sentiment = models.FloatField(null=True, blank=True)
     # watched name -> the document's tone about that entity (one text can praise one and blame another)
     entity_tones = models.JSONField(default=dict, blank=True)
+    # ... and the tone to alert on: the lower of that and the words read without the turns that
+    # make bad-news words good news (a rumour shown false, a problem put right), which are word
+    # patterns and can be fooled; a duty officer would rather see a refuted rumour than miss one
+    entity_alarm_tones = models.JSONField(default=dict, blank=True)
     entities = models.JSONField(default=list, blank=True)
     categories = models.JSONField(default=list, blank=True)
     risk_level = models.CharField(max_length=10, choices=Level.choices, blank=True)
@@ -138,6 +142,11 @@ class Document(models.Model):
         """The document's tone about one watched entity (the engine reads it near the mentions),
         else its overall tone (documents analysed before entity tones were kept)."""
         return float(self.entity_tones.get(name, self.sentiment or 0.0))
+
+    def alarm_about(self, name: str) -> float:
+        """The tone about one watched entity that alert rules read (see entity_alarm_tones);
+        the stance where none was kept."""
+        return float(self.entity_alarm_tones.get(name, self.tone_about(name)))
 
 
 class Event(models.Model):

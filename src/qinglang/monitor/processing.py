@@ -216,6 +216,7 @@ def _apply(doc: Document, result: Result, seq: int, event: Event) -> None:
     doc.duplicate_of_id = int(result.duplicate_of) if result.duplicate_of else None
     doc.sentiment = result.sentiment
     doc.entity_tones = {name: round(tone, 4) for name, tone in result.entity_tones.items()}
+    doc.entity_alarm_tones = {name: round(tone, 4) for name, tone in result.alarm_tones.items()}
     doc.entities = result.entities
     doc.categories = result.categories
     doc.risk_level, doc.risk_score, doc.risk_reasons = result.risk.level, result.risk.score, result.risk.reasons
@@ -224,7 +225,8 @@ def _apply(doc: Document, result: Result, seq: int, event: Event) -> None:
 
 
 RESULT_FIELDS = [
-    "seq", "state", "event", "duplicate_of", "sentiment", "entity_tones", "entities", "categories", "risk_level",
+    "seq", "state", "event", "duplicate_of", "sentiment", "entity_tones", "entity_alarm_tones", "entities",
+    "categories", "risk_level",
     "risk_score", "risk_reasons", "processed_at", "error", "search_text",
 ]
 
