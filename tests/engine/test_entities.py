@@ -39,6 +39,24 @@ def test_a_trade_name_before_its_industry_is_discovered_and_joins_its_story() ->
     assert results[1].event == results[0].event
 
 
+def test_a_listed_name_with_a_stopword_character_inside_is_read_whole() -> None:
+    engine = Engine()   # 嘉|和|科技: 和 alone is a stopword, inside a name it is not
+    result = next(engine.process([{"id": "a", "text": "嘉和科技(830696)实控人涉嫌虚假陈述遭起诉", "time": 0}]))
+    assert [e["name"] for e in result.entities] == ["嘉和科技"]
+
+
+def test_a_name_the_segmenter_leaves_in_single_characters_is_learned_when_it_comes_back() -> None:
+    engine = Engine()   # 曦|滢|股份: rare characters the dictionary does not join
+    texts = ["曦滢股份涉嫌传销被立案调查", "警方通报曦滢股份涉嫌传销案进展", "曦滢股份涉嫌传销案又有三人被批捕"]
+    results = list(engine.process({"id": str(i), "text": t, "time": i * 60} for i, t in enumerate(texts)))
+    assert "曦滢" in engine.entities.known
+    assert "曦滢" in [e["name"] for e in results[2].entities]
+    assert results[2].event == results[1].event
+    # seen once, single characters before an industry word are as likely a verb and its object
+    list(engine.process([{"id": "x", "text": "该股东持股120万股，占总股份的3%", "time": 300}]))
+    assert "占总" not in engine.entities.known
+
+
 def test_a_common_word_before_an_industry_is_not_a_name() -> None:
     engine = Engine()
     list(engine.process([{"id": "a", "text": "多家风险投资机构看好新能源汽车赛道", "time": 0}]))

@@ -60,6 +60,9 @@ _NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z*]+$")
 # A first character that glues a function word to a name or a verb ("为泽熙", "被查", "遭罚",
 # "拟转股份", "恐遭国际"): not a trade name.  (Numerals and 和 do start names: 三一, 九鼎, 和顺.)
 _NOT_FIRST = frozenset("为被将遭称把让给对向从由至即又也都最各每该此其或拟恐系")
+# ... and what stands before a name the segmenter left in single characters (在|曦|滢|股份)
+_GLUED = _NOT_FIRST | frozenset("的在是了及与于像据如若经")
+_NUMERALS = frozenset("一二两三四五六七八九十百千万亿零几多家个只名")
 
 
 def _only_trades(word: str) -> bool:
@@ -153,6 +156,7 @@ class EntityFinder:
         self.shown: dict[str, str] = {}
         self._judged: set[str] = set()   # suffix candidates and registered names already judged
         self._fresh: set[str] = set()    # names learned from the item being read
+        self._glimpsed: set[str] = set()  # names pieced from single characters, seen once so far
 
     # -- watched -----------------------------------------------------------------------------
     def _watched(self, text: str) -> list[Mention]:
@@ -172,7 +176,9 @@ class EntityFinder:
         name, start = "", pos
         while i > 0 and len(name) < 3:
             tok = seg.tokens[i - 1]
-            if not _NAME_CHARS.match(tok) or tok in self.segmenter._stopwords:
+            if not _NAME_CHARS.match(tok):
+                break
+            if tok in self.segmenter._stopwords and not (name and self._inside_name(seg.tokens, i - 1)):
                 break
             name, start, i = tok + name, starts[i - 1], i - 1
         # a lone character just before a 3-character stem is usually the name's first
@@ -185,6 +191,15 @@ class EntityFinder:
         if len(name) > 3 and name[0] in _NOT_FIRST:  # a function word glued on (最|三诺生物)
             name, start = name[1:], start + 1
         return name, start
+
+    def _inside_name(self, tokens: list[str], k: int) -> bool:
+        """A one-character stopword inside a name cut apart (嘉|和|科技(600696), 天|和|防务):
+        it has a name's character before it, not a word or a function character."""
+        if len(tokens[k]) != 1 or k == 0:
+            return False
+        before = tokens[k - 1]
+        return len(before) == 1 and bool(_NAME_CHARS.match(before)) \
+            and before not in _FUNCTION_CHARS and before not in self.segmenter._stopwords
 
     def _learn(self, name: str, key: str) -> None:
         if name not in self.known and len(name) >= 2 and name not in _GENERIC:
@@ -223,8 +238,15 @@ class EntityFinder:
         in C, and each candidate is judged once: tagging costs more than the rest of an item."""
         tokens, judged, suffixes = seg.tokens, self._judged, self._suffixes
         for i in compress(range(len(tokens)), map(suffixes.__contains__, tokens)):
-            name = tokens[i - 1] if i else ""
+            name = self._stem_before(tokens, i)
             if len(name) < 2 or name in self.known or name in judged:
+                continue
+            # pieced from single characters, a name must come back before it is learned: once,
+            # the characters are as likely a verb and its object cut apart (占|总|股份, 拿|去|投资)
+            if len(tokens[i - 1]) == 1 and name not in self._glimpsed:
+                if len(self._glimpsed) >= _JUDGED_MAX:
+                    self._glimpsed.clear()
+                self._glimpsed.add(name)
                 continue
             tail = suffixes[tokens[i]]
             if tail and tuple(tokens[i + 1:i + 1 + len(tail)]) != tail:
@@ -236,6 +258,24 @@ class EntityFinder:
             judged.add(name)
             if not self._unlike_a_name(name) and self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS):
                 self._learn(name, name)
+
+    @staticmethod
+    def _stem_before(tokens: list[str], i: int) -> str:
+        """The name candidate before a suffix at token i: the token before it; or, where the
+        segmenter left a name it does not know in single characters (曦|滢|股份), those
+        characters together, without a function character or a numeral before them."""
+        name = tokens[i - 1] if i else ""
+        if len(name) != 1:
+            return name
+        k = i - 1
+        while k > 0 and len(tokens[k - 1]) == 1 and i - k < 4:
+            k -= 1
+        chars = tokens[k:i]
+        while chars and (chars[0] in _GLUED or not _NAME_CHARS.match(chars[0]) or chars[0] in _NUMERALS):
+            chars = chars[1:]
+        if any(c in _FUNCTION_CHARS or c in _NUMERALS or not _NAME_CHARS.match(c) for c in chars):
+            return ""
+        return "".join(chars)
 
     def _registered(self, seg: Segmented) -> None:
         """Learn the trade name out of a registered name before 有限公司 and the like: the
