@@ -75,32 +75,42 @@ LEXICON = Path(__file__).parent / "models" / "sentiment_lexicon.tsv"
 # sentence holding the mention, because rjieba cuts these phrases in many ways; and read
 # conservatively, because a watched party's bad news read as good is the costlier mistake.
 # - the claim was false, said outright ...
-REFUTED_RE = re.compile(r"辟谣|谣言(?!止于)|纯属捏造|恶意编造|系编造|虚假信息|假消息|造谣者")
+# (谣言 and 虚假信息 as a verdict, after a copula: 系谣言; not as what was spread: 发布谣言, 谣言四起)
+REFUTED_RE = re.compile(r"辟谣|(?:(?<=[系是属为乃])|(?<=[系是属为乃][“\"']))(?:谣言|虚假信息|假消息)"
+                        r"|谣言(?:不攻自破|被戳穿|被粉碎)|(?:澄清|驳斥|回击|粉碎|破除)[^，。；]{0,8}?谣言"
+                        r"|谣言(?=[^。；]{0,20}?(?:驳斥|澄清))|纯属捏造|恶意编造|系编造|造谣者")
 # ... unless denied or confirmed in its clause (绝非谣言, 并不是网上所说的谣言, “谣言”最终被证实)
-NOT_REFUTED_BEFORE = re.compile(r"(?<!是)非(?!法)|不是|哪是|谁[还再]?(?:敢|能)?说|(?:没有?|未|不|不再是)$")
+NOT_REFUTED_BEFORE = re.compile(r"(?<!是)非(?!法)|不是|哪是|称为|称之为|说成|打成|谁[还再]?(?:敢|能)?说"
+                                r"|(?:没有?|未|不|不再是)$")
 NOT_REFUTED_AFTER = re.compile(r"(?<!不)(?<![获经])证实|(?<!不)属实|成真|(?<!不)是真的|落地|坐实|漏洞|质疑|打脸"
                                r"|应验|翻车|扒出|穿帮|造假|谁信|我笑了|呵呵|\?|？")
 # - or said by a finding, in a later clause than a claim (网传…, 经检测…不实; 被指…, 复检…合格);
 #   not a finding when negated (不合格, 无法达标, 不完全符合) or about what the party said or did
 #   (其营收数据严重不实, 其宣传与事实不符，被罚款)
-CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|造谣称|爆料称|被指|被疑|被质疑|有人称"
+CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|有(?:用户|消费者|业主|市民|网友|乘客|顾客|家长)"
+                      r"(?:投诉|反映|举报|称)|投诉称|举报称|造谣称|爆料称|被指|被疑|被质疑|有人称"
                       r"|(?:遭|受到)[^，。；]{0,6}?(?:抹黑|造谣|诋毁)")
-FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格(?![率证])|达标|符合(?:国家)?标准"
+FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格(?![率证供])|达标|符合(?:国家)?标准"
                         r"|一切正常|未发现[^，。；]{0,8}?(?:问题|异常|违规|违法|超标|证据|设备)")
 NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|但|取消|承诺|责令|要求|方可|仅|少数|数据|人数"
-                           r"|只|伪造|造假|虚假|偷|表面|看似|(?:坚|声|宣|号|自)称|公司[^，。；]{0,3}称")
-NEGATIVE_FINDING = re.compile(r"(?<![未不没无])超标|不合格|不达标|属实|确有|确实存在")
+                           r"|只|伪造|造假|虚假|偷|表面|看似|(?:坚|声|宣|号|自)称|公司[^，。；]{0,3}称"
+                           r"|回应|回复|表示|负责人|方面称|工作人员|客服|自查|自检|周边|周围|附近|其他|其余|移出|剔除")
+NEGATIVE_FINDING = re.compile(r"(?<![未不没无])超标|不合格|不达标|属实|确有|确实存在"
+                              r"|死亡|遇难|受伤|被困|引发|造成"
+                              r"|(?:实控人|董事长|总经理|负责人|法定代表人|高管|老板)[^，。；]{0,6}?(?:刑拘|逮捕|拘留|立案)")
 NOT_A_FINDING_AFTER = re.compile(r"罚|处罚|立案")
-BLAME = re.compile(r"(?:其|公司|企业|宣称|声称|所称|自称|号称|承诺|通报|报告|年报|财报|招股书|营收|收入)"
-                   r"[^，。；]{0,16}?(?:不实|与事实不符|不符|子虚乌有|并非事实)")
+BLAME = re.compile(r"(?:其|公司|企业|宣称|声称|所称|自称|号称|承诺|通报|报告|年报|财报|招股书|营收|收入"
+                   r"|宣传|广告|标注|标称|说明书)"
+                   r"[^，。；]{0,24}?(?:不实|与事实不符|不符|子虚乌有|并非事实)")
 # a finding right after the claim's noun, in the claim's own clause (破产传闻不实, 网传…的消息不实)
-CLAIM_NOUN_FINDING = re.compile(r"(?:传闻|传言|消息|说法|一事|一说)(?:纯属|系|均|并|完全)?"
-                                r"(?:不实|不属实|子虚乌有|并非事实|与事实不符)")
+CLAIM_NOUN_FINDING = re.compile(r"(?:传闻|传言|消息|说法|一事|一说|投诉|举报|视频|图片|照片)(?:纯属|系|均|并|完全)?"
+                                r"(?:不实|不属实|子虚乌有|并非事实|与事实不符|摆拍|拼接|合成|旧闻)")
 # ... unless the party itself spread it (X散布谣言诋毁对手; not X遭同行恶意抹黑, X被曝散布谣言 is)
 SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|炮制|传播谣言|诋毁|抹黑|之手|所为"
                          r"|(?:利用|使用|借助|凭借|依靠|靠|以|通过|编发|编写|制造|发送|推送|发)(?:虚假|假)"
                          r"|(?:发布|散播|披露|传播|放出|报送|提供|填报)(?:虚假|假)"
-                         r"|(?:提交|公布|出具|披露)的|招股书|年报|财报")
+                         r"|(?:提交|公布|出具|披露|发布|发出|宣传)的|招股书|年报|财报"
+                         r"|用(?:虚假|假)|(?:发布|发|转发)谣言|传谣|宣称|声称|号称|自称|吹嘘|(?<!被)(?:指控|举报|控告|诬告|指责)")
 PERPETRATOR = re.compile(r"(?:(?:造谣|编造|散布|捏造|传谣)[^，。；]{0,4}?[者人]"
                          r"|(?:谣言|假消息|虚假信息|不实信息)的?(?:始作俑者|源头|制造者|发布者|散布者|传播者|幕后推手|元凶|出处))"
                          r"[^，。；]{0,3}?(?:是|系|为)$|(?:出自|来自|源自|源于)$")
@@ -120,8 +130,8 @@ _SANCTIONS = (r"(?:处罚|罚款|罚单|失信|黑名单|经营异常名录|异�
 _NOT_OVERCOME = "不没未无引导造带陷致使却仍又但遇临酿形"   # in the gap: the difficulty came, not went
 RESOLVED_RE = re.compile(
     r"(?:终于|已经?|均已|得到了?|顺利)"
-    r"(?:(?!要求|申请|索|讨|催|责令|封口|私了|摆平)(?![不没未无停暂延拒逾难])[^，,。；;？！?!]){0,6}?"
-    r"(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)(?!不)"
+    r"(?:(?!要求|申请|索|讨|催|责令|封口|私了|摆平|陷|出现|爆发|遭|发生|接到|收到|面临|积压)(?![不没未无停暂延拒逾难])[^，,。；;？！?!]){0,6}?"
+    r"(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)(?!不|潮|危机|风险|困难|难|投诉|纠纷|申请|诉求)"
     r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治"
     # ... fewer of a bad thing, said of the count itself (投诉量同比减少六成, 亏损额大幅缩小) ...
     rf"|{_BAD_COUNTS}{_MEASURES}?{_COMPARED}?(?:大幅|明显|显著|持续|进一步|逐步|逐年|逐月)?{_FALLS}|减亏"
@@ -129,13 +139,14 @@ RESOLVED_RE = re.compile(
     # 走出国门, 突破千亿) ...
     r"|(?:攻克|克服|走出(?!国门|家门|校门|厂门)|战胜|渡过|度过|闯过|突破(?![\d一二两三四五六七八九十百千万亿])"
     rf"|扭转|摆脱|化解)(?:(?![{_NOT_OVERCOME}])[^，,。；;？！?!]){{0,10}}?"
-    r"(?:难题|困境|难关|危机|瓶颈|困难|低谷|亏损|颓势|(?:亏损|被动|不利|下滑|困难|低迷|混乱)局面)"
-    r"|扭亏为盈|转亏为盈|由亏转盈|扭亏"
+    r"(?:难题|困境|难关|危机|瓶颈|困难|低谷|亏损|颓势|(?:亏损|被动|不利|下滑|困难|低迷|混乱)局面)(?=了|[，,。；;！!]|$|并|后|之后|的(?:局面|态势|状况|困境|难题))"
+    r"|扭亏为盈|转亏为盈|由亏转盈|扭亏(?=了|[，,。；;！!]|$|并|成功)"
+    r"|(?:危机|难题|困境|风险|隐患|纠纷)(?:得以|已经?|已被|均已|成功|顺利|基本)(?:化解|解决|解除|排除|缓解)"
     # ... or a sanction lifted, named as what is lifted (被移出失信名单, 撤销对其作出的行政处罚;
     # 罚款决定被依法撤销, 已全部解封), not a lifting of something else beside a sanction
     # (撤销许可并处罚款, 被立案调查，银行撤回授信), nor one refused (不予以撤销)
-    rf"|(?:撤销|撤回|解除|移出|取消|免除)了?对?(?:[^，,。；;？！?!并及和后被又再]{{0,15}}?的)?(?:行政|严重违法|严重)?{_SANCTIONS}"
-    rf"|{_SANCTIONS}(?:决定书?|令|措施)?[^，,。；;？！?!并其不没未无非毫]{{0,8}}?(?:予以|被|已)"
+    rf"|(?:撤销|撤回|解除|移出|取消|免除)了?对?(?:[^，,。；;？！?!并及和后被又再]{{0,15}}?的(?:[^，,。；;？！?!并及和后被又再的其]{{0,6}}?))?(?:行政|严重违法|严重)?{_SANCTIONS}"
+    rf"|{_SANCTIONS}(?:决定书?|令|措施)?[^，,。；;？！?!并其不没未无非毫]{{0,8}}?(?:[，,]经[^，,。；;？！?!]{{0,8}}?)?(?:予以|被|已)"
     r"[^，,。；;？！?!并其不没未无非毫]{0,6}?(?:撤销|撤回|解除)(?=了?(?:[，,。；;！!]|$))"
     r"|(?:已|均已|全部|已全部|已经)(?:解封|解冻)|摘帽|摘掉[^，,。；;]{0,4}帽子")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
@@ -150,7 +161,8 @@ UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|�
                                r"|曾|虚构|造假|虚增|粉饰|伪造|账面|让|无力|无从|想要?|妄图|指望|寄望|号召|动员|逼|迫使"
                                # refused, upheld, or the party's own (不予撤销, 驳回…撤销…的请求,
                                # 其获得的禁令被撤销)
-                               r"|不予|拒绝|拒不|驳回|维持|提起|获得的|取得的|即将|前夕")
+                               r"|不予|拒绝|拒不|驳回|维持|提起|获得的|取得的|即将|前夕"
+                               r"|(?<![因成作认行称更较以])为了?$|为求$|难$|才$|仅|只有|少数|个别")
 UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?|还是|依然|依旧|照样|重新|再度|复萌|可(?!以|能)|只"
                               r"|不料|结果|之前|以前|前(?:不得|方可)|不过|遥遥无期|驳回|被拒|未获|无望|失败|无果"
                               # or explained away (投诉量下降是因为投诉无门, 事故减少系瞒报所致)
@@ -158,13 +170,14 @@ UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?|还
                               r"|目标|计划|落空|泡汤|渺茫|希望|扣非|再陷|如今|现在"
                               r"|可能性|微乎其微|梦碎|破灭|泡影|空谈|口号|无法|难以|恐难|遥不可及"
                               r"|请求|诉求|的申请|改为|改判|吊销|从重|加重|拍卖|变卖|抵债|前夕"
-                              r"|无法表示意见|保留意见|非标|被[^，,。；;]{0,6}?(?:立案|约谈|查处|罚)")
+                              r"|无法表示意见|保留意见|非标|被[^，,。；;]{0,6}?(?:立案|约谈|查处|罚)"
+                              r"|随即|列入|纳入|泄露|受影响")
 RECOVERED = re.compile(r"追回|退还|退款")
-ILLICIT = re.compile(r"骗|套取|侵占|挪用|违规收取|违法所得|非法所得|赃|涉案|责令")
+ILLICIT = re.compile(r"骗|套取|侵占|挪用|违规收取|违规领取|多领|冒领|违法所得|非法所得|赃|涉案|责令|强制执行|追讨")
 SILENCED = re.compile(r"删帖|删评|拉黑|封号|屏蔽|禁言|关闭[^，,。；;]{0,4}?(?:投诉|评论|留言)")
 CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|结果|打脸|今日|今天|如今|随后"
                                 r"|殊不知|没想到|又(?:在|有|一次)|次日|第二天|[一二两三四五六七八九十几\d]+(?:天|日|周|个?月)后"
-                                r"|透露|居民称|网友称")
+                                r"|透露|居民称|网友称|随即|投案|接受(?:调查|审查)")
 # A mention's clause that holds it up against another party named in its sentence (比起服务周到
 # 的A，B的房间又脏又吵) gets the opposite of the rest of the sentence.
 CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于"})
@@ -459,7 +472,8 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
 
         for m in RESOLVED_RE.finditer(text):
             cue = at(m.start())
-            if _resolved(text, m) and _owned(cue, ours, theirs, sentence.start):
+            inside = any(base + m.start() <= s < base + m.end() for s, _ in spans)
+            if _resolved(text, m) and (inside or _owned(cue, ours, theirs, sentence.start)):
                 clause = _clause_start(text, m.start())
                 void.update(range(at(clause), at(m.end() - 1) + 1))   # 攻克…难题: the match too
                 cues.append(cue)
@@ -514,7 +528,7 @@ def _resolved(text: str, m: re.Match[str]) -> bool:
     read in the cue's clause before it and in the rest of its sentence after it; and not in a
     sentence that tells of complaints silenced (删帖后差评明显减少)."""
     before = text[_clause_start(text, m.start()):m.start()]
-    if RECOVERED.search(m.group()) and ILLICIT.search(text):   # money clawed back from the party
+    if RECOVERED.search(m.group()) and (ILLICIT.search(text) or "被" in m.group()):   # money clawed back from the party
         return False
     return not UNRESOLVED_BEFORE.search(before) and not UNRESOLVED_AFTER.search(text, m.end()) \
         and not SILENCED.search(text)
@@ -540,6 +554,10 @@ def _refutation(text: str, mentions: list[tuple[int, int]]) -> tuple[int, int] |
     for _, end in mentions:
         for verb in SPREADER_RE.finditer(text, end, _clause_end(text, end)):
             in_refutation = any(lo <= verb.start() < hi for lo, hi in refutations)   # 纯属捏造
+            # its own denial (X声称网传消息纯属谣言) spreads nothing: the refutation is in its clause
+            if verb.group() in ("宣称", "声称") and any(_clause_start(text, lo) <= verb.start()
+                                                    for lo, _ in refutations if lo > verb.start()):
+                continue
             if not in_refutation and not VICTIM_RE.search(text, end, verb.start()):
                 return None
     if refutations:
