@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from qinglang.audit.models import AuditEntry
@@ -188,7 +189,7 @@ def test_an_entity_rule_reads_the_tone_about_that_entity(org: dict[str, Any], wa
 
 
 def test_an_entity_rule_alerts_on_a_refuted_rumour_that_coverage_counts_as_good(
-        org: dict[str, Any], watched: Any, settings: Any) -> None:
+        org: dict[str, Any], watched: Any, settings: Any, client: Any) -> None:
     """Alert rules read the tone without the turns where that is lower: the turns are word
     patterns, and bad news taken for a refuted rumour would otherwise raise nothing."""
     settings.MONITOR_ALERT_MIN_LEVEL = "off"
@@ -202,3 +203,8 @@ def test_an_entity_rule_alerts_on_a_refuted_rumour_that_coverage_counts_as_good(
     assert reason.startswith("青山化工负面：青山化工 负面报道") and "按辟谣、整改等转折读为 +" in reason
     mention = Mention.objects.get()   # the coverage itself counts as the stance has it
     assert mention.sentiment > 0 and not mention.negative
+    ((name, stance, alarm),) = doc.tone_chips()   # the event page shows both readings
+    assert (name, stance) == ("青山化工", doc.entity_tones["青山化工"]) and alarm == doc.alarm_about("青山化工")
+    client.force_login(org["duty"])
+    page = client.get(reverse("monitor-event", args=[doc.event_id])).content.decode()
+    assert f'按原文 {alarm:.2f}</span>' in page and "预警规则按此判断" in page

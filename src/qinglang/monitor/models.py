@@ -143,6 +143,15 @@ class Document(models.Model):
         else its overall tone (documents analysed before entity tones were kept)."""
         return float(self.entity_tones.get(name, self.sentiment or 0.0))
 
+    def tone_chips(self) -> list[tuple[str, float, float | None]]:
+        """(watched name, stance, the alarm reading where it is clearly lower) for the event
+        page: an analyst sees why a document that reads well still raised an alert."""
+        chips = []
+        for name, tone in self.entity_tones.items():
+            alarm = self.alarm_about(name)
+            chips.append((name, float(tone), alarm if alarm < tone - 0.05 else None))
+        return chips
+
     def alarm_about(self, name: str) -> float:
         """The tone about one watched entity that alert rules read (see entity_alarm_tones);
         the stance where none was kept."""
