@@ -272,13 +272,18 @@ def balanced_weights(examples: list[Example]) -> np.ndarray:
     """Each group gets the same total weight (GROUP_WEIGHT), split evenly between the classes
     for the groups in BALANCE_CLASSES; reviews lean toward their rarer class per domain by
     REVIEW_BALANCE."""
-    shares: dict[tuple[str, int], float] = {}
+    by_class: dict[tuple[str, int], float] = {}   # review domain and label -> summed weight
     for ex in examples:
         if ex.group == "review":
-            shares[ex.domain, ex.label] = shares.get((ex.domain, ex.label), 0.0) + ex.weight
-    raw = [ex.weight * ((0.5 * (shares[ex.domain, 0] + shares[ex.domain, 1]) / shares[ex.domain, ex.label])
-                        ** REVIEW_BALANCE if ex.group == "review" else 1.0)
-           for ex in examples]
+            by_class[ex.domain, ex.label] = by_class.get((ex.domain, ex.label), 0.0) + ex.weight
+
+    def lean(ex: Example) -> float:   # (0.5 / the class's share of its domain) ** REVIEW_BALANCE
+        if ex.group != "review":
+            return 1.0
+        domain = by_class.get((ex.domain, 0), 0.0) + by_class.get((ex.domain, 1), 0.0)
+        return float((0.5 * domain / by_class[ex.domain, ex.label]) ** REVIEW_BALANCE)
+
+    raw = [ex.weight * lean(ex) for ex in examples]
     totals: dict[tuple[str, int], float] = {}
     for ex, w in zip(examples, raw, strict=True):
         key = (ex.group, ex.label if ex.group in BALANCE_CLASSES else -1)

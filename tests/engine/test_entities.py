@@ -47,7 +47,7 @@ def test_a_listed_name_with_a_stopword_character_inside_is_read_whole() -> None:
 
 def test_a_name_the_segmenter_leaves_in_single_characters_is_learned_when_it_comes_back() -> None:
     engine = Engine()   # 曦|滢|股份: rare characters the dictionary does not join
-    texts = ["曦滢股份涉嫌传销被立案调查", "警方通报曦滢股份涉嫌传销案进展", "曦滢股份涉嫌传销案又有三人被批捕"]
+    texts = ["3月5日，曦滢股份涉嫌传销被立案调查", "警方通报曦滢股份涉嫌传销案进展", "曦滢股份涉嫌传销案又有三人被批捕"]
     results = list(engine.process({"id": str(i), "text": t, "time": i * 60} for i, t in enumerate(texts)))
     assert "曦滢" in engine.entities.known
     assert "曦滢" in [e["name"] for e in results[2].entities]
@@ -55,6 +55,9 @@ def test_a_name_the_segmenter_leaves_in_single_characters_is_learned_when_it_com
     # seen once, single characters before an industry word are as likely a verb and its object
     list(engine.process([{"id": "x", "text": "该股东持股120万股，占总股份的3%", "time": 300}]))
     assert "占总" not in engine.entities.known
+    # ... and coming back means in another item, not twice in one
+    list(engine.process([{"id": "y", "text": "他在翊璟股份任职多年。翊璟股份称其已离职。", "time": 360}]))
+    assert "翊璟" not in engine.entities.known
 
 
 def test_a_common_word_before_an_industry_is_not_a_name() -> None:

@@ -230,6 +230,9 @@ def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: Sentiment
     "经过多轮谈判，青禾乳业债务展期方案获债权人通过，流动性危机得以化解。",
     "青禾乳业因系统故障被罚的100万元罚款，经复议已被依法撤销。",
     "此前有用户投诉青禾乳业理赔难，银保监局调查后认定相关投诉不属实。",
+    # refutations as officials word them (a final review)
+    "网传青禾乳业奶粉含有违禁添加剂，经核实，该消息属于谣言。",
+    "青禾乳业“老板跑路”一说是一则谣言，公司生产经营正常。",
     "网传青禾乳业售卖“老鼠肉”的视频系摆拍，发布者已被警方行政拘留。",
 ])
 def test_bad_news_words_in_good_news_are_turned(model: SentimentModel, text: str) -> None:
@@ -299,6 +302,11 @@ def test_bad_news_words_in_good_news_are_turned(model: SentimentModel, text: str
     "青禾乳业被指涉嫌非法集资，实控人已被警方刑拘，警方通报称目前未发现其他违法问题。",  # of others
     "网传青禾乳业董事长“被带走”一事并非事实，其本人已主动投案接受调查。",
     "青禾乳业被质疑夸大疗效，经核查，其产品包装和广告中宣传的“治愈率98%”的说法与事实不符。",
+    # and from a final review
+    "青禾乳业拒绝澄清，关于停产的谣言愈演愈烈。",                      # no comma-crossing reach
+    "青禾乳业投诉不断，然而同行业投诉量同比下降三成。",                  # another topic after 然而
+    "青禾乳业已回应：退款暂停办理。",
+    "青禾乳业召开发布会。同行业投诉量同比下降，青禾乳业的投诉量也有所变化。",   # not its turn
 ])
 def test_a_turn_not_taken_stays_bad_news(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青禾乳业") < 0

@@ -65,6 +65,12 @@ _GLUED = _NOT_FIRST | frozenset("的在是了及与于像据如若经")
 _NUMERALS = frozenset("一二两三四五六七八九十百千万亿零几多家个只名")
 
 
+def _lone_name_char(token: str) -> bool:
+    """A single character that can be part of a name: not a function word or a numeral."""
+    return len(token) == 1 and bool(_NAME_CHARS.match(token)) and token not in _FUNCTION_CHARS \
+        and token not in _NUMERALS
+
+
 def _only_trades(word: str) -> bool:
     """Made of industry words only (控股集团, 网络科技): an industry, not a trade name."""
     while word and (cut := next((w for w in _TRADES_LONGEST_FIRST if word.endswith(w)), None)):
@@ -195,11 +201,8 @@ class EntityFinder:
     def _inside_name(self, tokens: list[str], k: int) -> bool:
         """A one-character stopword inside a name cut apart (嘉|和|科技(600696), 天|和|防务):
         it has a name's character before it, not a word or a function character."""
-        if len(tokens[k]) != 1 or k == 0:
-            return False
-        before = tokens[k - 1]
-        return len(before) == 1 and bool(_NAME_CHARS.match(before)) \
-            and before not in _FUNCTION_CHARS and before not in self.segmenter._stopwords
+        return len(tokens[k]) == 1 and k > 0 and _lone_name_char(tokens[k - 1]) \
+            and tokens[k - 1] not in self.segmenter._stopwords
 
     def _learn(self, name: str, key: str) -> None:
         if name not in self.known and len(name) >= 2 and name not in _GENERIC:
@@ -237,27 +240,31 @@ class EntityFinder:
         ("发展有限公司", "持有公司", "风险投资") are not names.  The suffix tokens are picked out
         in C, and each candidate is judged once: tagging costs more than the rest of an item."""
         tokens, judged, suffixes = seg.tokens, self._judged, self._suffixes
+        glimpsed: set[str] = set()
         for i in compress(range(len(tokens)), map(suffixes.__contains__, tokens)):
             name = self._stem_before(tokens, i)
             if len(name) < 2 or name in self.known or name in judged:
-                continue
-            # pieced from single characters, a name must come back before it is learned: once,
-            # the characters are as likely a verb and its object cut apart (占|总|股份, 拿|去|投资)
-            if len(tokens[i - 1]) == 1 and name not in self._glimpsed:
-                if len(self._glimpsed) >= _JUDGED_MAX:
-                    self._glimpsed.clear()
-                self._glimpsed.add(name)
                 continue
             tail = suffixes[tokens[i]]
             if tail and tuple(tokens[i + 1:i + 1 + len(tail)]) != tail:
                 continue
             if tokens[i] == "控股" and tokens[i + 1:i + 2] == ["股东"]:
                 continue  # X控股股东: X's controlling shareholder, not a holding company "X控股"
+            # pieced from single characters, a name must come back in a later item before it is
+            # learned: once, the characters are as likely a verb and its object cut apart
+            # (占|总|股份, 拿|去|投资)
+            if len(tokens[i - 1]) == 1 and name not in self._glimpsed:
+                glimpsed.add(name)
+                continue
             if len(judged) >= _JUDGED_MAX:  # a long stream must not grow this for ever
                 judged.clear()
             judged.add(name)
             if not self._unlike_a_name(name) and self.segmenter.is_proper(name, _SUFFIX_NAME_TAGS):
                 self._learn(name, name)
+        if glimpsed:
+            if len(self._glimpsed) >= _JUDGED_MAX:
+                self._glimpsed.clear()
+            self._glimpsed |= glimpsed
 
     @staticmethod
     def _stem_before(tokens: list[str], i: int) -> str:
@@ -267,15 +274,10 @@ class EntityFinder:
         name = tokens[i - 1] if i else ""
         if len(name) != 1:
             return name
-        k = i - 1
-        while k > 0 and len(tokens[k - 1]) == 1 and i - k < 4:
+        k = i
+        while k > 0 and i - k < 4 and _lone_name_char(tokens[k - 1]) and tokens[k - 1] not in _GLUED:
             k -= 1
-        chars = tokens[k:i]
-        while chars and (chars[0] in _GLUED or not _NAME_CHARS.match(chars[0]) or chars[0] in _NUMERALS):
-            chars = chars[1:]
-        if any(c in _FUNCTION_CHARS or c in _NUMERALS or not _NAME_CHARS.match(c) for c in chars):
-            return ""
-        return "".join(chars)
+        return "".join(tokens[k:i])
 
     def _registered(self, seg: Segmented) -> None:
         """Learn the trade name out of a registered name before 有限公司 and the like: the

@@ -75,10 +75,12 @@ LEXICON = Path(__file__).parent / "models" / "sentiment_lexicon.tsv"
 # sentence holding the mention, because rjieba cuts these phrases in many ways; and read
 # conservatively, because a watched party's bad news read as good is the costlier mistake.
 # - the claim was false, said outright ...
-# (谣言 and 虚假信息 as a verdict, after a copula: 系谣言; not as what was spread: 发布谣言, 谣言四起)
-REFUTED_RE = re.compile(r"辟谣|(?:(?<=[系是属为乃])|(?<=[系是属为乃][“\"']))(?:谣言|虚假信息|假消息)"
-                        r"|谣言(?:不攻自破|被戳穿|被粉碎)|(?:澄清|驳斥|回击|粉碎|破除)[^，。；]{0,8}?谣言"
-                        r"|谣言(?=[^。；]{0,20}?(?:驳斥|澄清))|纯属捏造|恶意编造|系编造|造谣者")
+# (谣言 and 虚假信息 as a verdict, after a copula: 系网络谣言, 属于谣言; not as what was spread:
+# 发布谣言, 谣言四起). Clause-bound classes list ASCII ,;:?! too: texts arrive NFKC-normalised.
+REFUTED_RE = re.compile(r"辟谣|(?:系|是|属于?|(?<![称认作成])为|乃)(?:(?![不没未非])[^，,。；;：:？！?!]){0,6}?"
+                        r"(?:谣言|虚假信息|假消息)"
+                        r"|谣言(?:不攻自破|被戳穿|被粉碎)|(?:澄清|驳斥|回击|粉碎|破除)[^，,。；;：:？！?!]{0,8}?谣言"
+                        r"|纯属捏造|恶意编造|系编造|造谣者")
 # ... unless denied or confirmed in its clause (绝非谣言, 并不是网上所说的谣言, “谣言”最终被证实)
 NOT_REFUTED_BEFORE = re.compile(r"(?<!是)非(?!法)|不是|哪是|称为|称之为|说成|打成|谁[还再]?(?:敢|能)?说"
                                 r"|(?:没有?|未|不|不再是)$")
@@ -89,19 +91,19 @@ NOT_REFUTED_AFTER = re.compile(r"(?<!不)(?<![获经])证实|(?<!不)属实|成�
 #   (其营收数据严重不实, 其宣传与事实不符，被罚款)
 CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|有(?:用户|消费者|业主|市民|网友|乘客|顾客|家长)"
                       r"(?:投诉|反映|举报|称)|投诉称|举报称|造谣称|爆料称|被指|被疑|被质疑|有人称"
-                      r"|(?:遭|受到)[^，。；]{0,6}?(?:抹黑|造谣|诋毁)")
+                      r"|(?:遭|受到)[^，,。；;：:？！?!]{0,6}?(?:抹黑|造谣|诋毁)")
 FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格(?![率证供])|达标|符合(?:国家)?标准"
-                        r"|一切正常|未发现[^，。；]{0,8}?(?:问题|异常|违规|违法|超标|证据|设备)")
+                        r"|一切正常|未发现[^，,。；;：:？！?!]{0,8}?(?:问题|异常|违规|违法|超标|证据|设备)")
 NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|但|取消|承诺|责令|要求|方可|仅|少数|数据|人数"
-                           r"|只|伪造|造假|虚假|偷|表面|看似|(?:坚|声|宣|号|自)称|公司[^，。；]{0,3}称"
+                           r"|只|伪造|造假|虚假|偷|表面|看似|(?:坚|声|宣|号|自)称|公司[^，,。；;：:？！?!]{0,3}称"
                            r"|回应|回复|表示|负责人|方面称|工作人员|客服|自查|自检|周边|周围|附近|其他|其余|移出|剔除")
 NEGATIVE_FINDING = re.compile(r"(?<![未不没无])超标|不合格|不达标|属实|确有|确实存在"
                               r"|死亡|遇难|受伤|被困|引发|造成"
-                              r"|(?:实控人|董事长|总经理|负责人|法定代表人|高管|老板)[^，。；]{0,6}?(?:刑拘|逮捕|拘留|立案)")
+                              r"|(?:实控人|董事长|总经理|负责人|法定代表人|高管|老板)[^，,。；;：:？！?!]{0,6}?(?:刑拘|逮捕|拘留|立案)")
 NOT_A_FINDING_AFTER = re.compile(r"罚|处罚|立案")
 BLAME = re.compile(r"(?:其|公司|企业|宣称|声称|所称|自称|号称|承诺|通报|报告|年报|财报|招股书|营收|收入"
                    r"|宣传|广告|标注|标称|说明书)"
-                   r"[^，。；]{0,24}?(?:不实|与事实不符|不符|子虚乌有|并非事实)")
+                   r"[^，,。；;：:？！?!]{0,24}?(?:不实|与事实不符|不符|子虚乌有|并非事实)")
 # a finding right after the claim's noun, in the claim's own clause (破产传闻不实, 网传…的消息不实)
 CLAIM_NOUN_FINDING = re.compile(r"(?:传闻|传言|消息|说法|一事|一说|投诉|举报|视频|图片|照片)(?:纯属|系|均|并|完全)?"
                                 r"(?:不实|不属实|子虚乌有|并非事实|与事实不符|摆拍|拼接|合成|旧闻)")
@@ -111,10 +113,10 @@ SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|炮制|传播谣言|诋�
                          r"|(?:发布|散播|披露|传播|放出|报送|提供|填报)(?:虚假|假)"
                          r"|(?:提交|公布|出具|披露|发布|发出|宣传)的|招股书|年报|财报"
                          r"|用(?:虚假|假)|(?:发布|发|转发)谣言|传谣|宣称|声称|号称|自称|吹嘘|(?<!被)(?:指控|举报|控告|诬告|指责)")
-PERPETRATOR = re.compile(r"(?:(?:造谣|编造|散布|捏造|传谣)[^，。；]{0,4}?[者人]"
+PERPETRATOR = re.compile(r"(?:(?:造谣|编造|散布|捏造|传谣)[^，,。；;：:？！?!]{0,4}?[者人]"
                          r"|(?:谣言|假消息|虚假信息|不实信息)的?(?:始作俑者|源头|制造者|发布者|散布者|传播者|幕后推手|元凶|出处))"
-                         r"[^，。；]{0,3}?(?:是|系|为)$|(?:出自|来自|源自|源于)$")
-VICTIM_RE = re.compile(r"遭|受到|被(?![指疑曝查控告诉])(?![^，。；]{0,4}举报)")
+                         r"[^，,。；;：:？！?!]{0,3}?(?:是|系|为)$|(?:出自|来自|源自|源于)$")
+VICTIM_RE = re.compile(r"遭|受到|被(?![指疑曝查控告诉])(?![^，,。；;：:？！?!]{0,4}举报)")
 # - a problem put right, wiping out the complaint before it in its clause ...
 _BAD_COUNTS = (r"(?:投诉|客诉|事故|故障|亏损|差评|违规|违章|发案|案件|污染|排放|拖欠|逾期|不良(?:贷款|资产)?率"
                r"|伤亡|死亡|退货|召回)")
@@ -123,14 +125,14 @@ _MEASURES = r"(?:量|数|率|额|数量|总量|总数|人数|次数|起数|件�
 # stand there, or the thing that fell is another (事故拖累营收下滑, 投诉处理及时率下降); not a
 # word that merely starts so (较多, 比好评, 从事, 从来, 由于), no negation, no cause
 _COMPARED = (r"(?:同比|环比|(?:(?:较|比)(?![多少大高低重好差])|从(?![事来未而])|由(?!于))"
-             r"(?:(?![不没未无非毫致导使让令引造拖还更])[^，,。；;？！?!并而但]){0,12}?)")
+             r"(?:(?![不没未无非毫致导使让令引造拖还更])[^，,。；;：:？！?!并而但]){0,12}?)")
 _FALLS = r"(?:减少|少了|变少|下降|降低|下滑|收窄|回落|缩小|降至|降到|降为|减至|减半|锐减|大降)"
 _SANCTIONS = (r"(?:处罚|罚款|罚单|失信|黑名单|经营异常名录|异常名录|风险警示|警示|冻结|禁令|立案|指控|起诉"
               r"|通报批评|查封|扣押|限制高消费|限高|限制消费令?|限消令)")
 _NOT_OVERCOME = "不没未无引导造带陷致使却仍又但遇临酿形"   # in the gap: the difficulty came, not went
 RESOLVED_RE = re.compile(
     r"(?:终于|已经?|均已|得到了?|顺利)"
-    r"(?:(?!要求|申请|索|讨|催|责令|封口|私了|摆平|陷|出现|爆发|遭|发生|接到|收到|面临|积压)(?![不没未无停暂延拒逾难])[^，,。；;？！?!]){0,6}?"
+    r"(?:(?!要求|申请|索|讨|催|责令|封口|私了|摆平|陷|出现|爆发|遭|发生|接到|收到|面临|积压)(?![不没未无停暂延拒逾难])[^，,。；;：:？！?!]){0,6}?"
     r"(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)(?!不|潮|危机|风险|困难|难|投诉|纠纷|申请|诉求)"
     r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治"
     # ... fewer of a bad thing, said of the count itself (投诉量同比减少六成, 亏损额大幅缩小) ...
@@ -138,16 +140,16 @@ RESOLVED_RE = re.compile(
     # ... a difficulty overcome (攻克…难题, 走出困境, 扭亏为盈; not 破解, mostly hacking; not
     # 走出国门, 突破千亿) ...
     r"|(?:攻克|克服|走出(?!国门|家门|校门|厂门)|战胜|渡过|度过|闯过|突破(?![\d一二两三四五六七八九十百千万亿])"
-    rf"|扭转|摆脱|化解)(?:(?![{_NOT_OVERCOME}])[^，,。；;？！?!]){{0,10}}?"
+    rf"|扭转|摆脱|化解)(?:(?![{_NOT_OVERCOME}])[^，,。；;：:？！?!]){{0,10}}?"
     r"(?:难题|困境|难关|危机|瓶颈|困难|低谷|亏损|颓势|(?:亏损|被动|不利|下滑|困难|低迷|混乱)局面)(?=了|[，,。；;！!]|$|并|后|之后|的(?:局面|态势|状况|困境|难题))"
     r"|扭亏为盈|转亏为盈|由亏转盈|扭亏(?=了|[，,。；;！!]|$|并|成功)"
     r"|(?:危机|难题|困境|风险|隐患|纠纷)(?:得以|已经?|已被|均已|成功|顺利|基本)(?:化解|解决|解除|排除|缓解)"
     # ... or a sanction lifted, named as what is lifted (被移出失信名单, 撤销对其作出的行政处罚;
     # 罚款决定被依法撤销, 已全部解封), not a lifting of something else beside a sanction
     # (撤销许可并处罚款, 被立案调查，银行撤回授信), nor one refused (不予以撤销)
-    rf"|(?:撤销|撤回|解除|移出|取消|免除)了?对?(?:[^，,。；;？！?!并及和后被又再]{{0,15}}?的(?:[^，,。；;？！?!并及和后被又再的其]{{0,6}}?))?(?:行政|严重违法|严重)?{_SANCTIONS}"
-    rf"|{_SANCTIONS}(?:决定书?|令|措施)?[^，,。；;？！?!并其不没未无非毫]{{0,8}}?(?:[，,]经[^，,。；;？！?!]{{0,8}}?)?(?:予以|被|已)"
-    r"[^，,。；;？！?!并其不没未无非毫]{0,6}?(?:撤销|撤回|解除)(?=了?(?:[，,。；;！!]|$))"
+    rf"|(?:撤销|撤回|解除|移出|取消|免除)了?对?(?:[^，,。；;：:？！?!并及和后被又再]{{0,15}}?的(?:[^，,。；;：:？！?!并及和后被又再的其]{{0,6}}?))?(?:行政|严重违法|严重)?{_SANCTIONS}"
+    rf"|{_SANCTIONS}(?:决定书?|令|措施)?[^，,。；;：:？！?!并其不没未无非毫]{{0,8}}?(?:[，,]经[^，,。；;：:？！?!]{{0,8}}?)?(?:予以|被|已)"
+    r"[^，,。；;：:？！?!并其不没未无非毫]{0,6}?(?:撤销|撤回|解除)(?=了?(?:[，,。；;！!]|$))"
     r"|(?:已|均已|全部|已全部|已经)(?:解封|解冻)|摘帽|摘掉[^，,。；;]{0,4}帽子")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
@@ -351,6 +353,7 @@ class SentimentModel:
             and any(lo <= i < hi for i in theirs)
         contrast = -1.0 if contrasted else 1.0
         read = []  # (summed weight, summed |weight|, window size) of the clause, then the sentence
+        continued = {cue for cue in cues if _continues(tokens, ours, cue, sentence)}
         for near in (clause, sentence):
             values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
                       for i, w in near.items()]
@@ -358,7 +361,7 @@ class SentimentModel:
             # a turn counts where it is read, and in the party's clause too when it goes on
             # about the party later in the sentence (已履行判决义务，被移出失信名单 is not about
             # a 判决), not after a switch to another topic (…，唯独/而…)
-            held = sum(cue in near or (near is clause and _continues(tokens, ours, cue, sentence)) for cue in cues)
+            held = sum(cue in near or (near is clause and cue in continued) for cue in cues)
             turned = TURN_WEIGHT * held
             read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + held))
         # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
@@ -502,7 +505,8 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
     return void, cues
 
 
-TOPIC_SWITCHES = frozenset({"唯独", "只有", "除了", "而", "则", "却", "但", "但是", "同时", "另外", "相比之下", "反观"})
+TOPIC_SWITCHES = frozenset({"唯独", "只有", "除了", "而", "则", "却", "但", "但是", "然而", "不过", "可是", "同时",
+                            "另外", "相比之下", "反观"})
 
 
 def _continues(tokens: Sequence[str], ours: set[int], cue: int, sentence: dict[int, float]) -> bool:
@@ -511,7 +515,10 @@ def _continues(tokens: Sequence[str], ours: set[int], cue: int, sentence: dict[i
     if cue not in sentence:
         return False
     before = [i for i in ours if i < cue]
-    return bool(before) and TOPIC_SWITCHES.isdisjoint(tokens[max(before) + 1:cue])
+    if not before:
+        return False
+    between = tokens[max(before) + 1:cue]
+    return TOPIC_SWITCHES.isdisjoint(between) and SENTENCE_ENDS.isdisjoint(between)
 
 
 def _clause_start(text: str, pos: int) -> int:

@@ -85,10 +85,10 @@ def _rule_fires(rule: AlertRule, doc: Document, event: Event) -> str | None:
         name = rule.entity.name
         named = any(e.get("name") == name for e in doc.entities)
         # about it, not about whoever else the text names; read as alarm_about says
-        tone, stance = doc.alarm_about(name), doc.tone_about(name)
+        tone = doc.alarm_about(name)
         if named and tone <= -rule.negativity:
-            if stance > tone + 0.05:   # say why an item that reads well overall still alerts
-                return f"{name} 负面报道（倾向 {tone:.2f}；按辟谣、整改等转折读为 {stance:+.2f}，请核实）"
+            if doc.lower_alarm(name) is not None:   # say why an item that reads well still alerts
+                return f"{name} 负面报道（倾向 {tone:.2f}；按辟谣、整改等转折读为 {doc.tone_about(name):+.2f}，请核实）"
             return f"{name} 负面报道（倾向 {tone:.2f}）"
     elif rule.kind == RuleKind.CATEGORY and rule.category:
         hits = [c for c in doc.categories if c == rule.category or c.startswith(rule.category + ".")]

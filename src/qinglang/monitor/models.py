@@ -144,18 +144,20 @@ class Document(models.Model):
         return float(self.entity_tones.get(name, self.sentiment or 0.0))
 
     def tone_chips(self) -> list[tuple[str, float, float | None]]:
-        """(watched name, stance, the alarm reading where it is clearly lower) for the event
-        page: an analyst sees why a document that reads well still raised an alert."""
-        chips = []
-        for name, tone in self.entity_tones.items():
-            alarm = self.alarm_about(name)
-            chips.append((name, float(tone), alarm if alarm < tone - 0.05 else None))
-        return chips
+        """(watched name, stance, lower_alarm) for the event page: an analyst sees why a
+        document that reads well still raised an alert."""
+        return [(name, float(tone), self.lower_alarm(name)) for name, tone in self.entity_tones.items()]
 
     def alarm_about(self, name: str) -> float:
         """The tone about one watched entity that alert rules read (see entity_alarm_tones);
         the stance where none was kept."""
         return float(self.entity_alarm_tones.get(name, self.tone_about(name)))
+
+    def lower_alarm(self, name: str) -> float | None:
+        """The alarm reading where it is clearly lower than the stance (the turns made the
+        difference), else None."""
+        alarm = self.alarm_about(name)
+        return alarm if alarm < self.tone_about(name) - 0.05 else None
 
 
 class Event(models.Model):
