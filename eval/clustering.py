@@ -98,13 +98,13 @@ def renamed(rows: list[dict[str, str]], seed: int, chars: str) -> list[dict[str,
         while not name or name in names.values():
             name = rng.choice(chars) + rng.choice(chars) + rng.choice(NAME_SUFFIXES)
         names[company] = name
+    # one pass, longest name first: an invented name is never rewritten by a later replacement
+    pattern = re.compile("|".join(map(re.escape, companies)))
     out = []
     for row in rows:
-        text = row["text"]
-        for company in companies:   # longest first, so no name is replaced inside another
-            text = text.replace(company, names[company])
         kind, company = row["story"].split("|")
-        out.append({**row, "text": text, "story": f"{kind}|{names[company]}"})
+        out.append({**row, "text": pattern.sub(lambda m: names[m.group()], row["text"]),
+                    "story": f"{kind}|{names[company]}"})
     return out
 
 
