@@ -48,6 +48,7 @@ from qinglang.engine.sentiment import (  # noqa: E402
     PhraseIndex,
     features,
     index_phrases,
+    keep_lexicon_whole,
     negated_positions,
     read_lexicon,
 )
@@ -149,8 +150,12 @@ def _normalizer() -> Callable[[str], str]:
 normalize_text = _normalizer()
 
 
+SEGMENTER = rjieba.Jieba()
+keep_lexicon_whole(SEGMENTER)   # as the pipeline's segmenter does
+
+
 def tokenize(text: str) -> list[str]:
-    return rjieba.cut(normalize_text(text))
+    return SEGMENTER.cut(normalize_text(text))
 
 
 # --- corpus readers ---------------------------------------------------------------------------
@@ -250,7 +255,7 @@ def split_entries(lexicon: dict[str, float]) -> list[list[str]]:
     for word in lexicon:
         if is_emoticon(word):
             continue  # matched by emoticons(), not as a phrase
-        pieces = rjieba.cut(word)
+        pieces = SEGMENTER.cut(word)
         if len(pieces) > 1 and covered.isdisjoint(pieces):
             entries.append(pieces)
     return entries

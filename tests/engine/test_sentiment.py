@@ -13,7 +13,10 @@ import pytest
 import rjieba
 
 from qinglang.engine.normalize import normalize
-from qinglang.engine.sentiment import DEFAULT_WEIGHTS, SentimentModel, features
+from qinglang.engine.sentiment import DEFAULT_WEIGHTS, SentimentModel, features, keep_lexicon_whole
+
+SEGMENTER = rjieba.Jieba()
+keep_lexicon_whole(SEGMENTER)
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +25,9 @@ def model() -> SentimentModel:
 
 
 def tokens(text: str) -> list[str]:
-    """What the pipeline hands the model: rjieba tokens of the normalised text."""
-    return rjieba.cut(normalize(text).text)
+    """What the pipeline hands the model: rjieba tokens of the normalised text, lexicon words
+    kept whole as the pipeline's segmenter keeps them."""
+    return SEGMENTER.cut(normalize(text).text)
 
 
 def tone(model: SentimentModel, text: str) -> float:
@@ -34,7 +38,7 @@ def tone_about(model: SentimentModel, text: str, name: str, *others: str) -> flo
     """score_about for ``name``, the other parties named in the text at ``others`` (as the
     pipeline passes every other organisation it found)."""
     norm = normalize(text).text
-    toks = rjieba.cut(norm)
+    toks = SEGMENTER.cut(norm)
     starts = list(accumulate(map(len, toks), initial=0))[:-1]
 
     def spans_of(party: str) -> list[tuple[int, int]]:
@@ -323,9 +327,10 @@ def test_a_party_held_up_against_another_gets_the_opposite_tone(model: Sentiment
 
 def test_tone_about_reads_lexicon_phrases_and_unknown_compounds(model: SentimentModel) -> None:
     w = model.weights
-    # rjieba cuts 约谈 into 约|谈: read in place, the phrase's own weight counts at its head
+    # a lexicon word that still comes out in pieces fires as a phrase, read at its head
+    phrased = SentimentModel({"约": -0.5, "约谈": -8.0}, phrases=[["约", "谈"]])
     toks = ["青山化工", "被", "约", "谈", "。"]
-    assert model._local_weight(toks, 2, set()) == pytest.approx(w["约"] + w["约谈"])
+    assert phrased._local_weight(toks, 2, set()) == pytest.approx(-8.5)
     # 明显好转 stays whole and is unknown to the model: it reads as its lexicon part 好转, and
     # a negator before it turns the whole compound (并未明显好转)
     assert w.get("明显好转") is None and w["好转"] > 0
@@ -339,7 +344,7 @@ def test_tone_about_reads_lexicon_phrases_and_unknown_compounds(model: Sentiment
 def test_with_nothing_said_near_it_a_party_does_not_take_another_partys_trouble(model: SentimentModel) -> None:
     text = "澜石物流涉嫌内幕交易被证监会立案调查。云帆集团当天召开年度股东大会。"
     norm = normalize(text).text
-    toks = rjieba.cut(norm)
+    toks = SEGMENTER.cut(norm)
     starts = list(accumulate(map(len, toks), initial=0))[:-1]
     ours, theirs = [(norm.find("云帆集团"), norm.find("云帆集团") + 4)], [(0, 4)]
     assert model.score_about(toks, starts, ours) < -0.1          # the document's tone, damped
@@ -350,6 +355,133 @@ def test_names_carry_no_tone(model: SentimentModel) -> None:
     # Places, people and companies seen in the training news must not colour later mentions.
     for name in ["四川", "北京", "刘翔", "携程", "美团"]:
         assert model.score([name]) == 0.0
+
+
+# --- consumer posts, irony, lawsuits -------------------------------------------------------------
+
+def test_lexicon_words_stay_whole_beside_a_degree_word() -> None:
+    from qinglang.engine.segment import Segmenter
+
+    # rjieba alone cuts 太靠|谱|了, and the model never sees 靠谱; every segmenter that feeds it
+    # (training, evaluation, the pipeline's) keeps the lexicon's words whole
+    assert "靠谱" not in rjieba.cut("阿姨太靠谱了")
+    assert "靠谱" in tokens("阿姨太靠谱了")
+    assert "靠谱" in Segmenter(frozenset()).cut("阿姨太靠谱了").tokens
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # a blamed thing negated is no blame, whatever the news taught its weight
+    ("说个正面的：珈岚宠物今年没裁员，还给一线店员涨了薪。", "珈岚宠物"),
+    ("珈岚宠物的快递员从没迟到过，每次都送货上门。", "珈岚宠物"),
+    # what the writer only expected did not happen
+    ("本以为澜沣电器的售后要扯皮，结果上门就给全额退了，点赞。", "澜沣电器"),
+    # a customer's story that ends well
+    ("锦川物业给我家装的热水器刚用就漏水，本来想避雷。结果售后上门换了新机，态度特别好。", "锦川物业"),
+    ("栖川家政的阿姨刚来时做饭不合口味，后来她主动学着做，现在我们全家都很满意，太靠谱了。", "栖川家政"),
+    # a rumour others spread in a post, checked by the writer
+    ("群里传铭泽健身要倒闭了，今天去看还照常营业，教练也都在。", "铭泽健身"),
+    ("网上说椒屿食品的辣条用的是过期原料，我专门去查了，抽检报告全部合格。", "椒屿食品"),
+    # quoted slogans and titles are not irony
+    ("泾源供电公司全力做好“迎峰度夏”保供工作，保障全市居民用电安全稳定。", "泾源供电公司"),
+    ("麟达物流当好“快递小哥”的贴心娘家人，为一线员工免费提供午餐和休息驿站，赢得一片点赞。", "麟达物流"),
+    ("在原材料大涨的背景下，青芮食品能够“稳得住”，靠的是扎实的供应链管理和良好的口碑。", "青芮食品"),
+    ('洛嘉超市在本次消费者满意度测评中服务评价为"好"，并被授予"诚信经营示范店"称号。', "洛嘉超市"),
+    # a lawsuit won, as plaintiff or as defendant; an inspection passed
+    ("记者获悉，铂屿科技诉某公司侵犯发明专利权一案二审宣判，"
+     "认定被告侵权成立，判赔铂屿科技经济损失420万元。", "铂屿科技"),
+    ("经法院审理查明，原告指控翎岸家电洗衣机存在设计缺陷的证据不足，一审判决驳回原告全部诉讼请求。", "翎岸家电"),
+    ("云帆科技起诉竞争对手商标侵权，法院支持其全部诉讼请求。", "云帆科技"),
+    ("欣屿物业日前通过了区应急管理局的消防复查。", "欣屿物业"),
+    ("经对稷岚药房为期两个月的调查，未发现其存在违规销售处方药的问题。", "稷岚药房"),
+    ("市场监管局对黎川食品作出的罚款决定，被法院一审判决撤销。", "黎川食品"),
+    ("晴川家纺已履行全部判决义务，日前被法院从失信被执行人名单中移除。", "晴川家纺"),
+    ("海川纺织起诉侵权方获胜，法院判令被告赔偿海川纺织经济损失200万元。", "海川纺织"),
+])
+def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: str, name: str) -> None:
+    assert tone_about(model, text, name) > 0
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # irony: praise in quotes after a degree word, and the praise around it
+    ("谢谢你啊晖途快递，让我的生日礼物在中转站睡了九天，真是太“贴心”了。", "晖途快递"),
+    ("晖途汽车的售后真‘贴心’，修一次车等了四十天，还得自己去催零件。", "晖途汽车"),
+    # a story that ends badly, told by the customer
+    ("奕铂手机拍照不错，但是用了一个月就发烫，我很失望。", "奕铂手机"),
+    ("嘉岚科技的手机拍照不错，不过电池太差，用半天就没电，后悔买了。", "嘉岚科技"),
+    # from an adversarial review: a turn to harm limited or to someone else's doing, in news
+    ("翔禾航空一架客机起飞后发动机起火紧急返航，但所幸未造成人员伤亡。", "翔禾航空"),
+    ("沛源化工因涉嫌信息披露违法违规被证监会立案调查。不过，"
+     "公司表示目前生产经营活动正常，将积极配合调查工作。", "沛源化工"),
+    ("泓晟理财爆雷，数千名投资者血本无归。然而，当地政府表示将全力追赃挽损，切实维护投资者合法权益。", "泓晟理财"),
+    ("麟达物流司机疲劳驾驶致三车追尾，一人死亡。后来，"
+     "该公司负责人前往医院慰问伤者，并表示会积极承担责任。", "麟达物流"),
+    ("晖途汽车新车刚提两天就断轴，4S店拒绝退换。谁知，厂家客服竟然说这是正常现象，让车主放心开。", "晖途汽车"),
+    # a harm narrowly missed is still blame; others' complaints are not a claim shown false
+    ("我差点被泓晟理财的业务员骗走十万块养老钱，幸好银行柜员及时拦下，真的太感谢她了。", "泓晟理财"),
+    ("很多人的押金至今没退，麟达单车的App却照常运营。", "麟达单车"),
+    ("大家都在排队退费，铭泽健身却照常营业，拒不退款。", "铭泽健身"),
+    ("很多人在洛嘉超市买到的鸡蛋是臭的，超市的检测报告倒是写着合格。", "洛嘉超市"),
+    ("网上都说朗禾银行乱扣费，说句公道话，我的卡也被莫名其妙扣了两百多。", "朗禾银行"),
+    ("柏溪奶茶后厨老鼠乱窜的视频在网上流传，很多人表示再也不敢去了，目前该店照常营业。", "柏溪奶茶"),
+    # negation that is not blame negated: the scope ends where a new predicate starts
+    ("沛源化工被罚了三次，却从没停止过偷排。", "沛源化工"),
+    ("奕铂手机刚买没两天就黑屏了，售后还让我自己承担维修费。", "奕铂手机"),
+    ("买澜沣电器的东西，不被坑才怪。", "澜沣电器"),
+    # a lawsuit lost, as plaintiff or as defendant; an appeal dismissed is not a win
+    ("消费者起诉云帆科技虚假宣传一案宣判，法院认定侵权成立，判令云帆科技赔偿原告损失2万元。", "云帆科技"),
+    ("云帆科技起诉前员工泄露商业秘密，法院审理后驳回了云帆科技的全部诉讼请求。", "云帆科技"),
+    ("被告云帆科技一审败诉，被判赔偿原告120万元。", "云帆科技"),
+    ("云帆科技被诉拖欠货款，法院判令其支付货款及利息共计80万元。", "云帆科技"),
+    ("法院驳回云帆科技的上诉，维持原判，云帆科技需赔偿消费者3万元。", "云帆科技"),
+    # a second adversarial review: side suits, the party's own word, a plaintiff ordered to pay,
+    # 通过 as "by means of", self-checks, fewer complaints bought, a sanction lifted from someone
+    # else, a good ending someone else's doing, hearsay answered by a firm
+    ("卓远科技诉讼缠身：法院判令其支付拖欠供应商的货款380万元及违约金，公司账户已被冻结。", "卓远科技"),
+    ("多名员工投诉顺驰速运拖欠工资，顺驰速运不服劳动仲裁裁决，"
+     "法院驳回了顺驰速运的全部诉讼请求，判其限期补发工资。", "顺驰速运"),
+    ("消费者王某起诉蓝鲸电器热水器漏电致其烧伤，一审法院判令蓝鲸电器赔偿医疗费等共计26万元。"
+     "蓝鲸电器回应称原告主张缺乏证据，已提起上诉。", "蓝鲸电器"),
+    ("鼎盛置业起诉业主索赔千万元，法院驳回了鼎盛置业的全部诉讼请求，"
+     "并判令鼎盛置业向业主支付律师费等5万元。", "鼎盛置业"),
+    ("汇金宝理财因涉嫌非法吸收公众存款被立案侦查，实控人已被刑拘，"
+     "上万名投资人血本无归。此前汇金宝理财起诉某自媒体名誉侵权，法院判令对方赔偿5万元。", "汇金宝理财"),
+    ("百余名储户起诉恒信担保，法院判令恒信担保返还存款本息共计1.2亿元。"
+     "另一起关联案件中，因原告证据不足，法院未支持储户对银行的索赔。", "恒信担保"),
+    ("业主状告星港物业侵占公共收益，法院认定侵权成立。星港物业负责人坚称公司不构成侵权，拒绝履行判决。", "星港物业"),
+    ("瑞丰建工通过伪造检测报告骗取竣工验收，交房不到半年，小区多栋楼出现墙体开裂、渗水。", "瑞丰建工"),
+    ("有消费者反映贝康乳业婴儿奶粉结块有异味，已有20余名婴儿出现腹泻呕吐，"
+     "贝康乳业回应：经内部检查，未发现产品存在质量问题。", "贝康乳业"),
+    ("美乐优选店铺差评数环比大跌，背后是商家雇人刷单、打电话威胁差评用户。", "美乐优选"),
+    ("康泰药业因产品质量问题被立案调查，经营许可证已被撤销。", "康泰药业"),
+    ("金禾食品因使用过期原料被处以罚款，经营资质同步撤销。", "金禾食品"),
+    ("宏达矿业原法定代表人已从限高名单中移出。"
+     "宏达矿业目前仍有12条被执行信息，涉案金额超过3亿元，多名工人讨薪无果。", "宏达矿业"),
+    ("我在雅居家电买的冰箱半年坏了三次，客服一直踢皮球。"
+     "后来我打了12315，工作人员特别负责，三天就帮我协调好了，真心感谢！", "雅居家电"),
+    ("我通过安家中介租的房子墙面发霉，押金扣了一半不退。"
+     "后来换了一家中介，房东人很好，房子也干净，住得很舒服。", "安家中介"),
+    ("优品电商如此“贴心”的售后，我这辈子都忘不了：电话打了二十次没人接。", "优品电商"),
+    ("在迅捷数码买的手机一直以为是正品直到拿去检测才发现是翻新机", "迅捷数码"),
+    ("这已经不是百味食品第一次被曝食品安全问题了。", "百味食品"),
+    ("群里都在传聚财网贷要倒闭，我今天去门店看了，照常营业，"
+     "就是员工说已经三个月没发工资了，钱也提不出来。", "聚财网贷"),
+    ("都说顺风车联的车有异味，第三方检测甲醛达标。我家孩子坐了两次就起疹子，4S店拒绝退车。", "顺风车联"),
+    ("好多人在骂快滴出行的网约车绕路，官方说系统一切正常，我昨天又被绕了8公里。", "快滴出行"),
+    ("网上说乐游旅行跑路了，其实没有，还在正常营业，只是退款要排队半年，客服天天说在走流程。", "乐游旅行"),
+])
+def test_bad_news_in_posts_and_courts_reads_bad(model: SentimentModel, text: str, name: str) -> None:
+    assert tone_about(model, text, name) < 0
+
+
+def test_the_plain_reading_keeps_the_story_as_told(model: SentimentModel) -> None:
+    """What risk reads (turns=False) takes neither the story's end nor the writer's
+    expectations: the leak and the feared wrangling stand."""
+    text = "锦川物业给我家装的热水器刚用就漏水，本来想避雷。结果售后上门换了新机，态度特别好。"
+    norm = normalize(text).text
+    toks = SEGMENTER.cut(norm)
+    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    assert model.score_about(toks, starts, [(0, 4)]) > 0
+    assert model.score_about(toks, starts, [(0, 4)], turns=False) < 0
 
 
 # --- the model as an artefact -----------------------------------------------------------------

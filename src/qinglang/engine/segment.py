@@ -16,6 +16,8 @@ from pathlib import Path
 
 import rjieba
 
+from .sentiment import keep_lexicon_whole
+
 
 def load_stopwords(path: Path) -> frozenset[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -70,6 +72,7 @@ class Segmented:
 class Segmenter:
     def __init__(self, stopwords: frozenset[str]) -> None:
         self._jieba = rjieba.Jieba()
+        keep_lexicon_whole(self._jieba)   # the sentiment model reads these tokens
         self._stopwords = stopwords
         # token -> 1 (content term) or 0 (stopword, number, punctuation), judged once per word.
         # One C-level map(dict.get) over the tokens gives the flags; None marks a new word.

@@ -8,7 +8,9 @@ Three kinds of context are modelled, all cheap:
 - negation: a token within a negator's short scope also fires "¬token", whose weight says how
   negation changes it ("不满意" turns 满意 around; "不是" hardly changes 是);
 - Weibo emoticons: "[怒]" (cut as "[", "怒", "]") fires the feature "[怒]";
-- lexicon words that rjieba splits ("约谈" -> "约", "谈") fire as phrases.
+- lexicon words that rjieba's dictionary lacks ("靠谱", "踩雷") are added to every segmenter
+  that feeds the model (:func:`keep_lexicon_whole`), so a neighbour cannot glue onto a piece
+  (太靠|谱); the few that still come out in pieces fire as phrases.
 
 :func:`features` defines the model's input once; training uses it directly and
 :meth:`SentimentModel.logit` computes the same dot product by a faster route (a test pins that
@@ -27,21 +29,27 @@ from functools import lru_cache
 from itertools import compress, count, repeat
 from pathlib import Path
 
+import rjieba
+
 from .normalize import normalize
 
-__all__ = ["DEFAULT_WEIGHTS", "SentimentModel", "features", "index_phrases"]
+__all__ = ["DEFAULT_WEIGHTS", "SentimentModel", "features", "index_phrases", "keep_lexicon_whole"]
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "models" / "sentiment.json"
 
 # Words that invert the polarity of what follows ("不满意", "没有问题"). rjieba keeps many
 # negated adjectives whole ("不好", "不错"); those are ordinary features with learned weights.
 # The second group is the officialese of good news: "零事故", "消除隐患", "摆脱贫困".
+# 不是 and the like also say "it is not that..." (这已经不是X第一次被曝…), so what follows them is
+# never read as blame denied, only as the model learned it.
+COPULAR_NEGATORS = frozenset({"不是", "并非", "非", "不再"})
+OFFICIAL_NEGATORS = frozenset({"零", "杜绝", "避免", "防止", "远离", "告别", "摆脱", "消除", "化解", "减少", "降低"})
 NEGATORS = frozenset(
     {"不", "没", "没有", "无", "未", "别", "非", "不是", "不会", "不能", "不要", "并非", "并不",
-     "并没有", "毫无", "从未", "从不", "绝不", "决不", "未曾", "不再", "不太", "不怎么", "不够",
-     "没什么", "谈不上", "算不上",
-     "零", "杜绝", "避免", "防止", "远离", "告别", "摆脱", "消除", "化解", "减少", "降低"}
-)
+     "并没有", "毫无", "从未", "从不", "从没", "从没有", "毫不", "再没", "绝不", "决不", "未曾", "不再",
+     "不太", "不怎么", "不够",
+     "没什么", "谈不上", "算不上"}
+) | OFFICIAL_NEGATORS
 NEGATION_WINDOW = 3  # a negator reaches this many tokens ahead at most
 NEGATED = "¬"  # prefix of the feature a token fires inside a negation scope
 
@@ -56,7 +64,9 @@ EMOTICON_MAX_CHARS = 8
 # Text reaches us NFKC-normalised, so full-width ,!?:; arrive as ASCII.
 SENTENCE_ENDS = frozenset({"。", "!", "?", ";", "\n", "…", "……", "！", "？", "；"})
 CLAUSE_ENDS = SENTENCE_ENDS | frozenset({",", "，", ":", "：", "、", " ", "~", "～", "//"})
-SCOPE_STOPS = CLAUSE_ENDS | NEGATORS  # a scope ends at a boundary or at the next negator
+# A scope ends at a boundary, at the next negator, or where a new predicate starts (没两天就黑屏
+# is a phone that broke within two days, 没多久又坏了 one that broke again).
+SCOPE_STOPS = CLAUSE_ENDS | NEGATORS | frozenset({"就", "才", "便", "又"})
 
 # score_about: tokens of the mention's own clause count fully, the rest of its sentence less,
 # because one sentence often names two parties ("A 获好评，B 却被投诉").
@@ -67,7 +77,9 @@ ABOUT_WEAK_EVIDENCE = 1.0  # ... or the sentence, before the document's tone is 
 ABOUT_EVIDENCE = (ABOUT_MIN_EVIDENCE, ABOUT_MIN_EVIDENCE, ABOUT_WEAK_EVIDENCE)  # clause, sentence, sentence
 ABOUT_FALLBACK_SHARE = 0.5  # no tonal word near the mention: this share of the document tone
 ABOUT_BACKOFF_MIN = 0.5  # a compound the model does not know reads as its lexicon part this tonal
+NEGATED_BLAME = 0.75  # a negated lexicon blame word reads at least this much praise per unit of blame
 LEXICON = Path(__file__).parent / "models" / "sentiment_lexicon.tsv"
+WHOLE_WORD_FREQ = 1000  # dictionary frequency of lexicon words added to the segmenter (很好 needs ~1000)
 
 # What turns bad news around for the party it names. A rumour shown false (网传X排污…经检测不实,
 # X辟谣) and a problem put right (拖欠工资的问题终于解决了, 已整改到位) are good news about
@@ -76,6 +88,7 @@ LEXICON = Path(__file__).parent / "models" / "sentiment_lexicon.tsv"
 # conservatively, because a watched party's bad news read as good is the costlier mistake.
 # the marks that end a clause; texts arrive NFKC-normalised, so full-width ，；：？！ come as ASCII
 _MARKS = "，,。；;：:？！?!"
+_SENTENCE_MARKS = "。；;？！?!\n"
 # - the claim was false, said outright ...
 # (谣言 and 虚假信息 as a verdict, after a copula: 系网络谣言, 属于谣言; not as what was spread:
 # 发布谣言, 谣言四起).
@@ -91,12 +104,28 @@ NOT_REFUTED_AFTER = re.compile(r"(?<!不)(?<![获经])证实|(?<!不)属实|成�
 # - or said by a finding, in a later clause than a claim (网传…, 经检测…不实; 被指…, 复检…合格);
 #   not a finding when negated (不合格, 无法达标, 不完全符合) or about what the party said or did
 #   (其营收数据严重不实, 其宣传与事实不符，被罚款)
+_STILL_OPEN = r"(?:正常|照常)(?:营业|运营|经营|发货|生产)"
+_HEARSAY = (r"(?:网上|群里|朋友圈|评论区)(?:都|一直)?在?(?:说|传)|有人说|都说"
+            r"|(?:很多|好多|不少)人都?在?(?:说|传|骂)|大家都在?(?:说|传|骂)")
 CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|有(?:用户|消费者|业主|市民|网友|乘客|顾客|家长)"
                       r"(?:投诉|反映|举报|称)|投诉称|举报称|造谣称|爆料称|被指|被疑|被质疑|有人称"
-                      rf"|(?:遭|受到)[^{_MARKS}]{{0,6}}?(?:抹黑|造谣|诋毁)")
+                      rf"|(?:遭|受到)[^{_MARKS}]{{0,6}}?(?:抹黑|造谣|诋毁)|{_HEARSAY}")
+# ... and as posts say it (群里传X要倒闭, 好多人在骂X, 网上说X…), where only a plain finding
+# answers it (正常营业, 不实, 抽检合格), not the vaguer words a firm answers with (达标, 一切正常)
+HEARSAY_RE = re.compile(_HEARSAY)
+HEARSAY_FINDING = re.compile(rf"{_STILL_OPEN}|不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格")
+# a finding the party voices itself (X回应：经内部检查，未发现…) is its denial, not a finding
+SELF_VOICED = re.compile(r"(?:方面|负责人|客服|官方|工作人员|发言人)?(?:回应|声明|表示|称|说)")
+FIRM_VOICED = re.compile(r"(?:官方|客服|商家|店家|厂家|负责人)(?:回应|声明|表示|称|说)")
+BUT_ALSO = re.compile(r"就是|只是|只不过")   # 照常营业，就是三个月没发工资
+# open for business, a finding only against a claim that the party shut down (群里传X要倒闭，
+# 我去问了，正常营业), not where customers wait for their money (押金没退，App却照常运营)
+STILL_OPEN_RE = re.compile(_STILL_OPEN)
+CLOSURE_CLAIM = re.compile(r"倒闭|跑路|关门|停业|停产|停摆|破产|暴雷|爆雷|卷款|关店|解散|停运")
 FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格(?![率证供])|达标|符合(?:国家)?标准"
+                        rf"|{_STILL_OPEN}"
                         rf"|一切正常|未发现[^{_MARKS}]{{0,8}}?(?:问题|异常|违规|违法|超标|证据|设备)")
-NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|但|取消|承诺|责令|要求|方可|仅|少数|数据|人数"
+NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|但|却|倒是|写着|挂着|取消|承诺|责令|要求|方可|仅|少数|数据|人数"
                            rf"|只|伪造|造假|虚假|偷|表面|看似|(?:坚|声|宣|号|自)称|公司[^{_MARKS}]{{0,3}}称"
                            r"|回应|回复|表示|负责人|方面称|工作人员|客服|自查|自检|周边|周围|附近|其他|其余|移出|剔除")
 NEGATIVE_FINDING = re.compile(r"(?<![未不没无])超标|不合格|不达标|属实|确有|确实存在"
@@ -128,7 +157,7 @@ _MEASURES = r"(?:量|数|率|额|数量|总量|总数|人数|次数|起数|件�
 # word that merely starts so (较多, 比好评, 从事, 从来, 由于), no negation, no cause
 _COMPARED = (r"(?:同比|环比|(?:(?:较|比)(?![多少大高低重好差])|从(?![事来未而])|由(?!于))"
              rf"(?:(?![不没未无非毫致导使让令引造拖还更])[^{_MARKS}并而但]){{0,12}}?)")
-_FALLS = r"(?:减少|少了|变少|下降|降低|下滑|收窄|回落|缩小|降至|降到|降为|减至|减半|锐减|大降)"
+_FALLS = r"(?:减少|少了|变少|下降|降低|下滑|收窄|回落|缩小|降至|降到|降为|减至|减半|锐减|大降|暴跌|骤降|锐降|大跌)"
 _SANCTIONS = (r"(?:处罚|罚款|罚单|失信|黑名单|经营异常名录|异常名录|风险警示|警示|冻结|禁令|立案|指控|起诉"
               r"|通报批评|查封|扣押|限制高消费|限高|限制消费令?|限消令)")
 _NOT_OVERCOME = "不没未无引导造带陷致使却仍又但遇临酿形"   # in the gap: the difficulty came, not went
@@ -150,9 +179,14 @@ RESOLVED_RE = re.compile(
     # 罚款决定被依法撤销, 已全部解封), not a lifting of something else beside a sanction
     # (撤销许可并处罚款, 被立案调查，银行撤回授信), nor one refused (不予以撤销)
     rf"|(?:撤销|撤回|解除|移出|取消|免除)了?对?(?:[^{_MARKS}并及和后被又再]{{0,15}}?的(?:[^{_MARKS}并及和后被又再的其]{{0,6}}?))?(?:行政|严重违法|严重)?{_SANCTIONS}"
-    rf"|{_SANCTIONS}(?:决定书?|令|措施)?[^{_MARKS}并其不没未无非毫]{{0,8}}?(?:[，,]经[^{_MARKS}]{{0,8}}?)?(?:予以|被|已)"
+    rf"|{_SANCTIONS}(?:决定书?|令|措施)?[^{_MARKS}并其不没未无非毫]{{0,8}}?(?:[，,](?:经(?!营|济|理|销|费|常)[^{_MARKS}]{{0,8}}?)?(?:予以|被|已)|予以|被|已|同步|一并)"
     rf"[^{_MARKS}并其不没未无非毫]{{0,6}}?(?:撤销|撤回|解除)(?=了?(?:[，,。；;！!]|$))"
-    rf"|(?:已|均已|全部|已全部|已经)(?:解封|解冻)|摘帽|摘掉[^{_MARKS}]{{0,4}}帽子")
+    # (从失信被执行人名单中移除)
+    rf"|从[^{_MARKS}并其不没未无非毫]{{0,4}}?{_SANCTIONS}[^{_MARKS}并其不没未无非毫]{{0,8}}?(?:移除|移出|剔除)(?=了?(?:[，,。；;！!]|$))"
+    rf"|(?:已|均已|全部|已全部|已经)(?:解封|解冻)|摘帽|摘掉[^{_MARKS}]{{0,4}}帽子"
+    # ... or an inspection passed or found nothing (通过了区应急管理局的复查; 经调查，未发现违规)
+    rf"|(?<!骗取)通过了?(?:(?!骗|伪造|虚假|造假|贿|违规|关系)[^{_MARKS}]){{0,10}}?(?:复查|复检|复核|验收)(?![，,]?发现)"
+    rf"|(?:调查|检查|核查|检测|复查|抽检)[^{_MARKS}]{{0,4}}?[，,]?(?:均|并)?未发现[^{_MARKS}]{{0,10}}?(?:问题|违规|违法|异常|超标)")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
 UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|很难|难以|未见|不见|看不到|何时|多久|距离"
@@ -177,6 +211,15 @@ UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?|还
                               rf"|无法表示意见|保留意见|非标|被[^{_MARKS}]{{0,6}}?(?:立案|约谈|查处|罚)"
                               r"|随即|列入|纳入|泄露|受影响")
 RECOVERED = re.compile(r"追回|退还|退款")
+# ... nor nothing found by the party's own check, or before an exposé (此前检查均未发现问题，直到
+# 记者暗访); nor fewer complaints bought (差评数大跌，背后是商家雇人刷单); nor a sanction lifted
+# from someone else (原法定代表人已从限高名单中移出)
+FOUND_NOTHING_DOUBTED = re.compile(r"回应|声明|内部|自查|自检|此前|以往|曾")
+EXPOSED_AFTER = re.compile(r"直到|暗访|曝光")
+FALL_FAKED = re.compile(r"背后|原来|原因是|其实|刷单|刷好评|雇人|威胁")
+SANCTION_HOLDER = re.compile(r"法定代表人|实控人|实际控制人|董事长|总经理|股东|高管|子公司|关联公司")
+FALLS_RE = re.compile(_FALLS)
+SANCTIONS_RE = re.compile(_SANCTIONS)
 ILLICIT = re.compile(r"骗|套取|侵占|挪用|违规收取|违规领取|多领|冒领|违法所得|非法所得|赃|涉案|责令|强制执行|追讨")
 SILENCED = re.compile(rf"删帖|删评|拉黑|封号|屏蔽|禁言|关闭[^{_MARKS}]{{0,4}}?(?:投诉|评论|留言)")
 CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|结果|打脸|今日|今天|如今|随后"
@@ -187,6 +230,54 @@ CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!�
 CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于"})
 ABOUT_NEGATORS = frozenset({"看不到", "不见", "何时", "何时能", "很难", "难以", "并未", "尚未"})  # entity windows only
 TURN_WEIGHT = 3.0  # logit evidence of one such turn, as strong as a strong lexicon word
+# What the writer only expected, feared or meant to do is not what happened (本以为要扯皮，
+# 结果…全额退了; 还以为又要被坑): the rest of the clause after one of these carries no tone.
+# (Not 差点: 差点被X骗走十万 is a harm narrowly missed, still blame.)
+EXPECTED = frozenset({"以为", "原以为", "本以为", "还以为", "原本以为", "本想", "本打算", "原打算"})
+# (... up to where the clause tells what really happened: 一直以为是正品直到拿去检测才发现是翻新机)
+EXPECTED_UNTIL = frozenset({"直到", "才", "结果", "没想到", "谁知", "却", "其实", "发现", "但", "可是", "竟然", "居然"})
+# In a customer's or employee's own story about one party, the part after the last of these at
+# a clause's start is how the story ended (see SentimentModel._story_end) ...
+STORY_TURNS = frozenset({"但", "但是", "可", "可是", "不过", "然而", "结果", "没想到", "谁知", "后来"})
+# ... told by a customer: in the first person, or of buying and using (news tells of damage
+# limited, 但所幸未造成人员伤亡, in the third) ...
+CUSTOMER_RE = re.compile(r"我|俺|咱|本人|买的|买了|入手|下单|收到货|(?<![使采运应利享适租挪])用了")
+# ... unless what follows the turn is harm limited, not the party's doing.
+LUCKILY = frozenset({"所幸", "幸好", "好在", "幸亏", "万幸", "还好", "幸运", "庆幸"})
+# ... and where a good ending is the party's doing (its staff, its goods), not someone else's
+# (后来我打了12315，工作人员特别负责; 后来换了一家中介，房东人很好); a bad one needs no such
+# reference (拍照不错，但是用了一个月就发烫)
+STORY_ELSEWHERE = re.compile(r"换了(?:一家|别家|家|个)|换成|改用|别家|另一家|另外一家|其他家|别的"
+                             r"|12315|消协|市场监管|报警|警方|自己")
+STORY_PARTY = re.compile(r"问题|售后|客服|商家|店家|卖家|厂家|门店|店里|店员|官方|他|她|它|人家|这家|对方"
+                         r"|公司|师傅|安装|质量|产品|东西")
+# A lawsuit's outcome is good or bad news for a party by its side: the plaintiff named before
+# 诉/起诉 (or after 原告), the defendant after 诉/起诉/指控 (or 被告) or before 被诉; the last
+# outcome told is the one that stands (一审…二审改判). 驳回…上诉 is left out: whose appeal?
+_COURT_GAP = rf"[^{_MARKS}]{{0,8}}?"
+PLAINTIFF_AFTER = re.compile(r"(?:公司)?(?:诉(?![讼求苦说])|起诉|状告|将[^，,。；;]{1,12}?(?:诉至|告上|起诉至?))")
+PLAINTIFF_BEFORE = re.compile(r"原告$")
+# (not 投诉/申诉 X, nor 被告赔偿X: the party paid is the plaintiff)
+DEFENDANT_BEFORE = re.compile(rf"(?:(?<![投申控哭告])诉|起诉|状告|指控|被告)"
+                              rf"(?:(?!赔偿|支付|返还|向|给)[^{_MARKS}]){{0,8}}?$")
+DEFENDANT_AFTER = re.compile(r"(?:公司)?(?:被诉|被起诉|被告上法庭|被.{0,6}?诉至法院)")
+DEFENDANT_WINS = re.compile(rf"驳回了?(?:原告|起诉方|对方|[^{_MARKS}]{{0,10}}?的)?(?:全部|所有)?(?:诉讼请求|诉请|起诉)"
+                            rf"|(?:原告|起诉方){_COURT_GAP}(?:败诉|证据不足|缺乏证据)|不构成侵权")
+PLAINTIFF_WINS = re.compile(rf"判赔|判令{_COURT_GAP}(?:赔偿|支付|停止侵权)|侵权成立|(?:被告|被诉方){_COURT_GAP}败诉"
+                            rf"|支持(?:原告|其){_COURT_GAP}诉讼请求|原告{_COURT_GAP}胜诉")
+COURT_TONE = 0.6   # the tone a won or lost lawsuit gives its party
+# an outcome only someone claims (原告主张缺乏证据, said by the party's spokesman) is no outcome,
+# unless the court is named saying it
+COURT_CLAIMED = re.compile(r"称|辩称|坚称|表示|回应|认为|主张|声明")
+COURT_SAYS = re.compile(r"法院|法庭|判决|裁定|审理|一审|二审")
+# Praise in quotation marks after a degree word is irony (真是太“贴心”了, 好一个“负责”): the
+# words inside read with the opposite sign. Quoted praise after anything else stays praise
+# (荣获“诚信企业”称号), and so does a quoted slogan after a verb ending in a degree character
+# (做好“迎峰度夏”, 能够“稳得住”): the degree word must stand alone, or end a 太/多么 run.
+QUOTES = {"“": "”", '"': '"', "「": "」", "‘": "’", "『": "』", "'": "'"}
+IRONIC_DEGREE = frozenset({"好", "真", "够", "真够", "太", "多么", "真是", "可真", "真是太", "可真是",
+                           "如此", "这么", "那么", "这般"})
+IRONIC_DEGREE_ENDS = ("太", "多么")
 
 # first piece -> ((all pieces), word) for lexicon words that rjieba cuts into pieces
 PhraseIndex = dict[str, tuple[tuple[tuple[str, ...], str], ...]]
@@ -351,14 +442,26 @@ class SentimentModel:
         ours, theirs = _positions(token_starts, spans), _positions(token_starts, others)
         lo, hi = min(min(ours), min(sentence)), max(sentence) + 1   # the window with the mentions
         void, cues = _turns(tokens, token_starts, spans, ours, theirs, lo, hi) if turns else (set(), [])
+        if turns:
+            won = _court("".join(tokens), spans)
+            if won:
+                return COURT_TONE * won
+        if turns and not others:
+            told = self._story_end(tokens, min(ours))
+            if told is not None:
+                return told
         contrasted = not CONTRAST_MARKERS.isdisjoint(tokens[i] for i in clause) \
             and any(lo <= i < hi for i in theirs)
         contrast = -1.0 if contrasted else 1.0
         read = []  # (summed weight, summed |weight|, window size) of the clause, then the sentence
         continued = {cue for cue in cues if _continues(tokens, ours, cue, sentence)}
+        # expectations are not what happened (a turn: the plain reading keeps them), irony
+        # only ever lowers the tone (both readings)
+        unreal, ironic = _expected(tokens, lo, hi) if turns else set(), _ironic(tokens, lo, hi)
         for near in (clause, sentence):
             values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
-                      for i, w in near.items()]
+                      * (0.0 if i in unreal else 1.0) for i, w in near.items()]
+            values = [-abs(v) if i in ironic else v for i, v in zip(near, values, strict=True)]
             values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
             # a turn counts where it is read, and in the party's clause too when it goes on
             # about the party later in the sentence (已履行判决义务，被移出失信名单 is not about
@@ -372,6 +475,30 @@ class SentimentModel:
             if evidence >= needed:
                 return math.tanh((self.bias + total / math.sqrt(size)) / 2.0)
         return self._fallback(tokens, token_starts, spans, others)
+
+    def _story_end(self, tokens: list[str], first: int) -> float | None:
+        """A first-person story about one party that turns after naming it (我的洗衣机…就漏水。
+        结果售后上门换了新机; 拍照不错，但是我用了一个月就发烫): the part after the last turn is
+        how the story ended, and its tone is the verdict if it has clear tone. Only where no
+        other party is named (with two, a turn usually moves to the other one) and not where the
+        turn is to harm limited (但所幸无人受伤)."""
+        marks = [t for t in range(first + 1, len(tokens))
+                 if tokens[t] in STORY_TURNS and tokens[t - 1] in CLAUSE_ENDS]
+        if not marks or not LUCKILY.isdisjoint(tokens[marks[-1]:marks[-1] + 4]) \
+                or not CUSTOMER_RE.search("".join(tokens)):
+            return None
+        tail = range(marks[-1] + 1, min(len(tokens), marks[-1] + 1 + ABOUT_MAX_TOKENS))
+        flipped = negated_positions(tokens, marks[-1], tail.stop)
+        unreal, ironic = _expected(tokens, tail.start, tail.stop), _ironic(tokens, tail.start, tail.stop)
+        values = [0.0 if i in unreal else self._local_weight(tokens, i, flipped) for i in tail]
+        values = [-abs(v) if i in ironic else v for i, v in zip(tail, values, strict=True)]
+        if sum(map(abs, values)) < ABOUT_MIN_EVIDENCE:
+            return None
+        told = "".join(tokens[tail.start:tail.stop])
+        elsewhere = STORY_ELSEWHERE.search(told) or not (STORY_PARTY.search(told) or tokens[first] in told)
+        if sum(values) > 0 and elsewhere:
+            return None
+        return math.tanh((self.bias + sum(values) / math.sqrt(len(tail))) / 2.0)
 
     def _fallback(self, tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]],
                   others: Sequence[tuple[int, int]]) -> float:
@@ -398,12 +525,26 @@ class SentimentModel:
         get = self.weights.get
         token = tokens[i]
         own = get(token)
+        if own is not None and own < 0 and token in NEGATORS and token not in COPULAR_NEGATORS and any(
+                _lexicon().get(tokens[j], 0.0) < 0 for j in range(i + 1, i + 1 + NEGATION_WINDOW) if j in flipped):
+            # a negator's learned blame stands for the good things it usually negates (没效果);
+            # before blame (没裁员) it is none
+            return 0.0
         weight = self._backoff(token) if own is None else own
         if i in flipped:
             if own is None:   # a compound read as its part is negated as a whole (并未明显好转)
                 weight = -weight
             else:
                 weight += get(NEGATED + token, 0.0)
+                blame = _lexicon().get(token, 0.0)
+                scope = tokens[max(i - NEGATION_WINDOW, 0):i]
+                if own < 0 and blame < 0 and "才怪" not in tokens[i + 1:i + 3] and COPULAR_NEGATORS.isdisjoint(scope):
+                    # a blamed thing negated is mild praise (没裁员, 从没迟到), as the lexicon's
+                    # prior has it, though the model may have learned the word's own weight past
+                    # its negation's (裁员 from news); 不被坑才怪 is blame all the same; after
+                    # officialese (零事故, 化解危机) it is no blame, but a plan to 化解危机 no praise
+                    official = not OFFICIAL_NEGATORS.isdisjoint(scope)
+                    weight = max(weight, 0.0 if official else -NEGATED_BLAME * blame)
         for pieces, word in self.phrases.get(token, ()):
             if tuple(tokens[i:i + len(pieces)]) == pieces:
                 weight += get(word, 0.0)
@@ -443,8 +584,30 @@ def read_lexicon(path: Path = LEXICON) -> dict[str, float]:
 
 
 @lru_cache(maxsize=1)
+def _lexicon() -> dict[str, float]:
+    return read_lexicon()
+
+
+@lru_cache(maxsize=1)
 def _lexicon_words() -> frozenset[str]:
-    return frozenset(read_lexicon())
+    return frozenset(_lexicon())
+
+
+@lru_cache(maxsize=1)
+def _split_lexicon_words() -> tuple[str, ...]:
+    """Lexicon words rjieba's own dictionary cuts into pieces even standing alone."""
+    plain = rjieba.Jieba()
+    return tuple(sorted(word for word in _lexicon_words()
+                        if len(word) > 1 and not word.startswith(EMOTICON_OPEN) and len(plain.cut(word)) > 1))
+
+
+def keep_lexicon_whole(jieba: rjieba.Jieba) -> None:
+    """Add the lexicon words rjieba lacks to a segmenter, at a frequency that keeps them whole
+    beside a degree word (太靠谱了, not 太靠|谱|了) without outweighing the dictionary's common
+    words. Training, evaluation and the pipeline all call this: the model is only right on
+    the tokens it was trained on."""
+    for word in _split_lexicon_words():
+        jieba.add_word(word, WHOLE_WORD_FREQ, "a")
 
 
 def _positions(token_starts: list[int], spans: Sequence[tuple[int, int]]) -> set[int]:
@@ -511,6 +674,94 @@ TOPIC_SWITCHES = frozenset({"唯独", "只有", "除了", "而", "则", "却", "
                             "另外", "相比之下", "反观"})
 
 
+def _sentence_of(text: str, pos: int) -> tuple[int, int]:
+    start = max(text.rfind(mark, 0, pos) for mark in _SENTENCE_MARKS) + 1
+    end = _next_mark(text, pos, _SENTENCE_MARKS)
+    return start, len(text) if end < 0 else end + 1
+
+
+def _court(text: str, spans: Sequence[tuple[int, int]]) -> float:
+    """+1 if the text tells of a lawsuit the party (at ``spans``) won, -1 if lost, else 0: its
+    side read where it is first named, the last outcome told in a sentence that names it (not
+    a side suit told elsewhere), a judgement that names the party as the one ordered or
+    dismissed (判令X支付, 驳回了X的诉讼请求) a loss whatever the side."""
+    lo, hi = _sentence_of(text, min(start for start, _ in spans))
+    sides = set()
+    for start, end in spans:
+        if not lo <= start < hi:
+            continue
+        if PLAINTIFF_AFTER.match(text, end) or PLAINTIFF_BEFORE.search(text, max(start - 2, 0), start):
+            sides.add("plaintiff")
+        if DEFENDANT_AFTER.match(text, end) or DEFENDANT_BEFORE.search(text, max(start - 12, 0), start):
+            sides.add("defendant")
+    outcomes = []
+    for pattern, winner in ((DEFENDANT_WINS, "defendant"), (PLAINTIFF_WINS, "plaintiff")):
+        for m in pattern.finditer(text):
+            first, last = _sentence_of(text, m.start())
+            if not any(first <= start < last for start, _ in spans):
+                continue
+            before = text[max(_clause_start(text, m.start()), first):m.start()]
+            if COURT_CLAIMED.search(before) and not COURT_SAYS.search(before):
+                continue
+            named = any(m.start() <= start < m.end() for start, _ in spans)
+            outcomes.append((m.start(), "lost" if named else winner))
+    if not outcomes:
+        return 0.0
+    outcome = max(outcomes)[1]
+    if outcome == "lost":
+        return -1.0
+    if len(sides) != 1:
+        return 0.0
+    return 1.0 if outcome in sides else -1.0
+
+
+def _expected(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
+    """Positions in lo..hi-1 that only tell what was expected (see EXPECTED), to the clause's end."""
+    unreal: set[int] = set()
+    for p in range(lo, hi):
+        if tokens[p] in EXPECTED:
+            j = p + 1
+            while j < len(tokens) and tokens[j] not in CLAUSE_ENDS and tokens[j] not in EXPECTED_UNTIL:
+                unreal.add(j)
+                j += 1
+    return unreal
+
+
+def _opens(tokens: Sequence[str], p: int) -> bool:
+    """An ASCII quote at p opens a quotation: an even number of the same mark before it in its
+    sentence."""
+    seen = 0
+    for i in range(p - 1, -1, -1):
+        if tokens[i] in SENTENCE_ENDS:
+            break
+        seen += tokens[i] == tokens[p]
+    return seen % 2 == 0
+
+
+def _ironic(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
+    """Positions of the sentences in lo..hi-1 that hold praise in quotation marks after a degree
+    word (see QUOTES): once the writer is ironic, the sentence's other praise is too (谢谢你啊X，
+    让我等了九天，真是太“贴心”了)."""
+    ironic: set[int] = set()
+    for p in range(max(lo, 1), hi):
+        close = QUOTES.get(tokens[p])
+        if close is None or p in ironic or close not in tokens[p + 2:p + 6]:
+            continue
+        degree = tokens[p - 1] in IRONIC_DEGREE or tokens[p - 1].endswith(IRONIC_DEGREE_ENDS) \
+            or tokens[p - 2:p] == ["好", "一个"]
+        inside = tokens[p + 1:tokens.index(close, p + 1)]
+        opening = close != tokens[p] or _opens(tokens, p)   # "好" after an ASCII quote closes it
+        if not (degree and opening and any(_lexicon().get(t, 0.0) > 0 for t in inside)):
+            continue
+        first, last = p, p
+        while first > lo and tokens[first - 1] not in SENTENCE_ENDS:
+            first -= 1
+        while last < hi - 1 and tokens[last + 1] not in SENTENCE_ENDS:
+            last += 1
+        ironic.update(range(first, last + 1))
+    return ironic
+
+
 def _continues(tokens: Sequence[str], ours: set[int], cue: int, sentence: dict[int, float]) -> bool:
     """The cue is in the party's sentence after a mention of it, with no switch of topic
     between."""
@@ -538,6 +789,13 @@ def _resolved(text: str, m: re.Match[str]) -> bool:
     sentence that tells of complaints silenced (删帖后差评明显减少)."""
     before = text[_clause_start(text, m.start()):m.start()]
     if RECOVERED.search(m.group()) and (ILLICIT.search(text) or "被" in m.group()):   # money clawed back from the party
+        return False
+    cue = m.group()
+    if "未发现" in cue and (FOUND_NOTHING_DOUBTED.search(text, 0, m.start()) or EXPOSED_AFTER.search(text, m.end())):
+        return False
+    if FALLS_RE.search(cue) and FALL_FAKED.search(text, m.end()):
+        return False
+    if SANCTIONS_RE.search(cue) and SANCTION_HOLDER.search(before):
         return False
     return not UNRESOLVED_BEFORE.search(before) and not UNRESOLVED_AFTER.search(text, m.end()) \
         and not SILENCED.search(text)
@@ -588,7 +846,11 @@ def _refutation(text: str, mentions: list[tuple[int, int]]) -> tuple[int, int] |
         # after it, or the sentence goes on to say otherwise: no finding for the party
         if (NOT_A_FINDING.search(rest) or BLAME.search(text, start, end)
                 or NOT_A_FINDING_AFTER.search(text, m.end(), end) or CONTRADICTED_AFTER.search(text, m.end())
-                or NEGATIVE_FINDING.search(text[later:m.start()] + "，" + text[m.end():])):
+                or NEGATIVE_FINDING.search(text[later:m.start()] + "，" + text[m.end():])
+                or (STILL_OPEN_RE.fullmatch(m.group()) and not CLOSURE_CLAIM.search(text, claim.start(), m.start()))
+                or (HEARSAY_RE.fullmatch(claim.group()) and not HEARSAY_FINDING.fullmatch(m.group()))
+                or any(SELF_VOICED.match(text, e) for _, e in mentions if e <= m.start())
+                or FIRM_VOICED.search(text, 0, m.start()) or BUT_ALSO.search(text, m.end())):
             continue
         return m.span()
     return None
