@@ -381,6 +381,9 @@ def test_lexicon_words_stay_whole_beside_a_degree_word() -> None:
     # a rumour others spread in a post, checked by the writer
     ("群里传铭泽健身要倒闭了，今天去看还照常营业，教练也都在。", "铭泽健身"),
     ("网上说椒屿食品的辣条用的是过期原料，我专门去查了，抽检报告全部合格。", "椒屿食品"),
+    # a story whose ending is a refutation: the refutation decides, not the words of the rumour
+    ("群里有人转岚溪药房卖假药，我拿药去医院问了，都是正品，"
+     "后来市场监管局也发通报说是谣言，大家别再乱传了。", "岚溪药房"),
     # quoted slogans and titles are not irony
     ("泾源供电公司全力做好“迎峰度夏”保供工作，保障全市居民用电安全稳定。", "泾源供电公司"),
     ("麟达物流当好“快递小哥”的贴心娘家人，为一线员工免费提供午餐和休息驿站，赢得一片点赞。", "麟达物流"),

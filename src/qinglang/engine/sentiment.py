@@ -105,7 +105,7 @@ NOT_REFUTED_AFTER = re.compile(r"(?<!不)(?<![获经])证实|(?<!不)属实|成�
 #   not a finding when negated (不合格, 无法达标, 不完全符合) or about what the party said or did
 #   (其营收数据严重不实, 其宣传与事实不符，被罚款)
 _STILL_OPEN = r"(?:正常|照常)(?:营业|运营|经营|发货|生产)"
-_HEARSAY = (r"(?:网上|群里|朋友圈|评论区)(?:都|一直)?在?(?:说|传)|有人说|都说"
+_HEARSAY = (r"(?:网上|群里|朋友圈|评论区)(?:都|一直)?在?(?:说|传)|有人(?:说|在?传|转发?)|都说"
             r"|(?:很多|好多|不少)人都?在?(?:说|传|骂)|大家都在?(?:说|传|骂)")
 CLAIM_RE = re.compile(r"网传|传言|传闻|网上流传|网民发帖|有网民|有(?:用户|消费者|业主|市民|网友|乘客|顾客|家长)"
                       r"(?:投诉|反映|举报|称)|投诉称|举报称|造谣称|爆料称|被指|被疑|被质疑|有人称"
@@ -495,6 +495,8 @@ class SentimentModel:
         if sum(map(abs, values)) < ABOUT_MIN_EVIDENCE:
             return None
         told = "".join(tokens[tail.start:tail.stop])
+        if REFUTED_RE.search(told):   # 后来市场监管局也发了通报说是谣言: the refutation decides
+            return None
         elsewhere = STORY_ELSEWHERE.search(told) or not (STORY_PARTY.search(told) or tokens[first] in told)
         if sum(values) > 0 and elsewhere:
             return None
