@@ -39,6 +39,21 @@ def test_a_trade_name_before_its_industry_is_discovered_and_joins_its_story() ->
     assert results[1].event == results[0].event
 
 
+def test_names_before_the_industry_words_of_listed_names_are_learned() -> None:
+    # 新材, 光电, 锂业 … end many listed names; without them the name read was the industry
+    # word itself, and every "…新材" of the stream was one organisation
+    engine = Engine()
+    texts = ["岑砚新材精准踩点遭质疑，是嗅觉异常还是内幕交易", "泽鹭新材：实控人拟变更，公司股价大涨",
+             "岑砚新材再遭质疑，徐某因内幕交易被查"]
+    results = list(engine.process({"id": str(i), "text": t, "time": i * 60} for i, t in enumerate(texts)))
+    names = [[e["name"] for e in r.entities] for r in results]
+    assert "岑砚" in names[0] and "泽鹭" in names[1] and all("新材" not in found for found in names)
+    assert results[2].event == results[0].event != results[1].event
+    # a numeral's unit or a word that tells what happened glued to the front is no name
+    list(engine.process([{"id": "x", "text": "大股东减持120万股元亨光电，失联鸿特精密停牌", "time": 300}]))
+    assert "股元亨" not in engine.entities.known and "失联鸿特" not in engine.entities.known
+
+
 def test_a_listed_name_with_a_stopword_character_inside_is_read_whole() -> None:
     engine = Engine()   # 嘉|和|科技: 和 alone is a stopword, inside a name it is not
     result = next(engine.process([{"id": "a", "text": "嘉和科技(830696)实控人涉嫌虚假陈述遭起诉", "time": 0}]))

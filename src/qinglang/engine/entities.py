@@ -27,7 +27,9 @@ _CODE_RE = re.compile(r"\((\d{6})\)")
 # industry word or a company form is a name candidate.
 _INDUSTRY = ("鞋业", "基金", "重工", "健康", "投资", "科技", "药业", "电子", "控股", "股份", "实业", "传媒",
              "汽车", "电气", "能源", "食品", "物流", "地产", "置业", "证券", "银行", "保险", "信托", "生物",
-             "医药", "环保", "化工", "机械", "光伏", "软件", "网络", "金服", "资本", "国际")
+             "医药", "环保", "化工", "机械", "光伏", "软件", "网络", "金服", "资本", "国际",
+             "新材", "材料", "装备", "精密", "光电", "电力", "水务", "通信", "制药", "电器", "乳业", "酒业",
+             "纸业", "钢铁", "锂业", "矿业", "航空", "港口", "燃气", "数码", "高新", "纺织", "服饰")
 # Executives' titles as written; the segmenter cuts some into several tokens (法定代表|人,
 # 实际|控制|人), so they are matched as the token runs it gives (EntityFinder.__init__).
 _ROLES = ("CEO", "总经理", "董事长", "副董事长", "总裁", "老板", "创始人", "法定代表人", "代表人", "实控人",
@@ -59,7 +61,7 @@ _FUNCTION_CHARS = frozenset("的在是了被将及和与对向从为等把让给
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z*]+$")
 # A first character that glues a function word to a name or a verb ("为泽熙", "被查", "遭罚",
 # "拟转股份", "恐遭国际"): not a trade name.  (Numerals and 和 do start names: 三一, 九鼎, 和顺.)
-_NOT_FIRST = frozenset("为被将遭称把让给对向从由至即又也都最各每该此其或拟恐系")
+_NOT_FIRST = frozenset("为被将遭称把让给对向从由至即又也都最各每该此其或拟恐系股")
 # ... and what stands before a name the segmenter left in single characters (在|曦|滢|股份)
 _GLUED = _NOT_FIRST | frozenset("的在是了及与于像据如若经")
 _NUMERALS = frozenset("一二两三四五六七八九十百千万亿零几多家个只名")
@@ -341,7 +343,7 @@ class EntityFinder:
     def _unlike_a_name(self, name: str) -> bool:
         """What no trade name looks like, whichever pattern proposed it: a function word glued
         to its front, a generic or industry word, a word that tells what happened (失联)."""
-        return (name[0] in _NOT_FIRST or name in _GENERIC or name in self.not_names
+        return (name[0] in _NOT_FIRST or name in _GENERIC or name in self.not_names or name[:2] in self.not_names
                 or not _NAME_CHARS.match(name) or _only_trades(name))
 
     def _known(self, text: str, seg: Segmented, taken: list[Mention]) -> list[Mention]:
