@@ -70,6 +70,10 @@ def test_a_name_the_segmenter_leaves_in_single_characters_is_learned_when_it_com
     # seen once, single characters before an industry word are as likely a verb and its object
     list(engine.process([{"id": "x", "text": "该股东持股120万股，占总股份的3%", "time": 300}]))
     assert "占总" not in engine.entities.known
+    # 和 inside such a name (嘉|和|科技) is one of its characters, not "and"
+    list(engine.process({"id": f"j{i}", "text": t, "time": 400 + i} for i, t in enumerate(
+        ["券商下调嘉和科技评级至卖出", "嘉和科技评级遭标普下调至垃圾级"])))
+    assert "嘉和" in engine.entities.known
     # ... and coming back means in another item, not twice in one
     list(engine.process([{"id": "y", "text": "他在翊璟股份任职多年。翊璟股份称其已离职。", "time": 360}]))
     assert "翊璟" not in engine.entities.known

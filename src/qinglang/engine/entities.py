@@ -277,7 +277,10 @@ class EntityFinder:
         if len(name) != 1:
             return name
         k = i
-        while k > 0 and i - k < 4 and _lone_name_char(tokens[k - 1]) and tokens[k - 1] not in _GLUED:
+        while k > 0 and i - k < 4 and tokens[k - 1] not in _GLUED and (
+                _lone_name_char(tokens[k - 1])
+                # 和 inside a name, after another of its characters (嘉|和|科技, 中|和|药业)
+                or (tokens[k - 1] == "和" and k > 1 and _lone_name_char(tokens[k - 2]))):
             k -= 1
         return "".join(tokens[k:i])
 
