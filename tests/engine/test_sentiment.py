@@ -399,6 +399,12 @@ def test_lexicon_words_stay_whole_beside_a_degree_word() -> None:
     ("市场监管局对黎川食品作出的罚款决定，被法院一审判决撤销。", "黎川食品"),
     ("晴川家纺已履行全部判决义务，日前被法院从失信被执行人名单中移除。", "晴川家纺"),
     ("海川纺织起诉侵权方获胜，法院判令被告赔偿海川纺织经济损失200万元。", "海川纺织"),
+    # a third review: the party named as the payee, an appeal won
+    ("原告蓝鲸传媒与被告某视频平台著作权纠纷一案宣判，"
+     "法院认定侵权成立，判令被告向蓝鲸传媒支付赔偿金30万元。", "蓝鲸传媒"),
+    ("法院审理认为，被告抄袭事实清楚，遂判决支持原告华曜科技的全部诉讼请求。", "华曜科技"),
+    ("经过两年诉讼，原告华曜科技胜诉，被告需赔偿其经济损失200万元。", "华曜科技"),
+    ("一审判令云顶餐饮赔偿原告5万元。云顶餐饮不服提起上诉，二审法院撤销一审判决，驳回原告全部诉讼请求。", "云顶餐饮"),
 ])
 def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: str, name: str) -> None:
     assert tone_about(model, text, name) > 0
@@ -419,6 +425,8 @@ def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: s
     ("麟达物流司机疲劳驾驶致三车追尾，一人死亡。后来，"
      "该公司负责人前往医院慰问伤者，并表示会积极承担责任。", "麟达物流"),
     ("晖途汽车新车刚提两天就断轴，4S店拒绝退换。谁知，厂家客服竟然说这是正常现象，让车主放心开。", "晖途汽车"),
+    # 我市, 我省: news speaking for its place, not a customer's story
+    ("我省云帆化工因违法排污被罚款200万元，不过该公司今年营收增长三成，发展势头良好。", "云帆化工"),
     # a harm narrowly missed is still blame; others' complaints are not a claim shown false
     ("我差点被泓晟理财的业务员骗走十万块养老钱，幸好银行柜员及时拦下，真的太感谢她了。", "泓晟理财"),
     ("很多人的押金至今没退，麟达单车的App却照常运营。", "麟达单车"),
@@ -471,6 +479,17 @@ def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: s
     ("都说顺风车联的车有异味，第三方检测甲醛达标。我家孩子坐了两次就起疹子，4S店拒绝退车。", "顺风车联"),
     ("好多人在骂快滴出行的网约车绕路，官方说系统一切正常，我昨天又被绕了8公里。", "快滴出行"),
     ("网上说乐游旅行跑路了，其实没有，还在正常营业，只是退款要排队半年，客服天天说在走流程。", "乐游旅行"),
+    # a third review: an ending that is only a promise, someone else's doing or the firm's word;
+    # a second sanction after the first; a check passed long before a fire; a double negative
+    ("我在星岚家电买的冰箱用了三天就不制冷，打了十几次客服电话都没人管。"
+     "后来客服说会尽快处理，一定给我满意的答复。", "星岚家电"),
+    ("我家装的锐丰电器燃气热水器突然爆炸，厨房全毁了。结果消防员及时赶到，他们非常专业，家人都平安无事。", "锐丰电器"),
+    ("我在云栈物流寄的包裹丢了，索赔拖了两个月没人理。"
+     "结果最后只赔了五十块，客服还说这已经是特殊照顾了，真是太感谢他们了。", "云栈物流"),
+    ("昌明食品被立案调查后生产许可证被撤销。", "昌明食品"),
+    ("昌明食品受到行政处罚后政府补贴同步撤销。", "昌明食品"),
+    ("宏利矿业因超标排污被罚款后排污许可证又被撤销。", "宏利矿业"),
+    ("朗程电商的售后，业主没有一个不投诉的。", "朗程电商"),
 ])
 def test_bad_news_in_posts_and_courts_reads_bad(model: SentimentModel, text: str, name: str) -> None:
     assert tone_about(model, text, name) < 0

@@ -116,7 +116,7 @@ HEARSAY_RE = re.compile(_HEARSAY)
 HEARSAY_FINDING = re.compile(rf"{_STILL_OPEN}|不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格")
 # a finding the party voices itself (X回应：经内部检查，未发现…) is its denial, not a finding
 SELF_VOICED = re.compile(r"(?:方面|负责人|客服|官方|工作人员|发言人)?(?:回应|声明|表示|称|说)")
-FIRM_VOICED = re.compile(r"(?:官方|客服|商家|店家|厂家|负责人)(?:回应|声明|表示|称|说)")
+FIRM_VOICED = re.compile(r"(?:官方|客服|商家|店家|厂家|负责人).{0,2}?(?:回应|声明|表示|称|说)")
 BUT_ALSO = re.compile(r"就是|只是|只不过")   # 照常营业，就是三个月没发工资
 # open for business, a finding only against a claim that the party shut down (群里传X要倒闭，
 # 我去问了，正常营业), not where customers wait for their money (押金没退，App却照常运营)
@@ -160,6 +160,9 @@ _COMPARED = (r"(?:同比|环比|(?:(?:较|比)(?![多少大高低重好差])|从
 _FALLS = r"(?:减少|少了|变少|下降|降低|下滑|收窄|回落|缩小|降至|降到|降为|减至|减半|锐减|大降|暴跌|骤降|锐降|大跌)"
 _SANCTIONS = (r"(?:处罚|罚款|罚单|失信|黑名单|经营异常名录|异常名录|风险警示|警示|冻结|禁令|立案|指控|起诉"
               r"|通报批评|查封|扣押|限制高消费|限高|限制消费令?|限消令)")
+# between a sanction and its lifting: not a later step, nor another thing revoked (立案调查后生产
+# 许可证被撤销, 被罚款后排污许可证又被撤销: a second sanction, not the first one lifted)
+_LIFT_GAP = rf"(?:(?!后|许可|执照|资质|补贴|资格|证书|牌照)[^{_MARKS}并其不没未无非毫])"
 _NOT_OVERCOME = "不没未无引导造带陷致使却仍又但遇临酿形"   # in the gap: the difficulty came, not went
 RESOLVED_RE = re.compile(
     r"(?:终于|已经?|均已|得到了?|顺利)"
@@ -179,8 +182,8 @@ RESOLVED_RE = re.compile(
     # 罚款决定被依法撤销, 已全部解封), not a lifting of something else beside a sanction
     # (撤销许可并处罚款, 被立案调查，银行撤回授信), nor one refused (不予以撤销)
     rf"|(?:撤销|撤回|解除|移出|取消|免除)了?对?(?:[^{_MARKS}并及和后被又再]{{0,15}}?的(?:[^{_MARKS}并及和后被又再的其]{{0,6}}?))?(?:行政|严重违法|严重)?{_SANCTIONS}"
-    rf"|{_SANCTIONS}(?:决定书?|令|措施)?[^{_MARKS}并其不没未无非毫]{{0,8}}?(?:[，,](?:经(?!营|济|理|销|费|常)[^{_MARKS}]{{0,8}}?)?(?:予以|被|已)|予以|被|已|同步|一并)"
-    rf"[^{_MARKS}并其不没未无非毫]{{0,6}}?(?:撤销|撤回|解除)(?=了?(?:[，,。；;！!]|$))"
+    rf"|{_SANCTIONS}(?:决定书?|令|措施)?{_LIFT_GAP}{{0,8}}?(?:[，,](?:经(?!营|济|理|销|费|常)[^{_MARKS}]{{0,8}}?)?(?:予以|被|已)|予以|被|已|同步|一并)"
+    rf"{_LIFT_GAP}{{0,6}}?(?:撤销|撤回|解除)(?=了?(?:[，,。；;！!]|$))"
     # (从失信被执行人名单中移除)
     rf"|从[^{_MARKS}并其不没未无非毫]{{0,4}}?{_SANCTIONS}[^{_MARKS}并其不没未无非毫]{{0,8}}?(?:移除|移出|剔除)(?=了?(?:[，,。；;！!]|$))"
     rf"|(?:已|均已|全部|已全部|已经)(?:解封|解冻)|摘帽|摘掉[^{_MARKS}]{{0,4}}帽子"
@@ -214,6 +217,7 @@ RECOVERED = re.compile(r"追回|退还|退款")
 # ... nor nothing found by the party's own check, or before an exposé (此前检查均未发现问题，直到
 # 记者暗访); nor fewer complaints bought (差评数大跌，背后是商家雇人刷单); nor a sanction lifted
 # from someone else (原法定代表人已从限高名单中移出)
+PASSED_LONG_AGO = re.compile(r"去年|当年|前年|曾|早在|多年前")   # 去年通过了消防验收。今年3月…火灾
 FOUND_NOTHING_DOUBTED = re.compile(r"回应|声明|内部|自查|自检|此前|以往|曾")
 EXPOSED_AFTER = re.compile(r"直到|暗访|曝光")
 FALL_FAKED = re.compile(r"背后|原来|原因是|其实|刷单|刷好评|雇人|威胁")
@@ -241,13 +245,20 @@ EXPECTED_UNTIL = frozenset({"直到", "才", "结果", "没想到", "谁知", "�
 STORY_TURNS = frozenset({"但", "但是", "可", "可是", "不过", "然而", "结果", "没想到", "谁知", "后来"})
 # ... told by a customer: in the first person, or of buying and using (news tells of damage
 # limited, 但所幸未造成人员伤亡, in the third) ...
-CUSTOMER_RE = re.compile(r"我|俺|咱|本人|买的|买了|入手|下单|收到货|(?<![使采运应利享适租挪])用了")
+CUSTOMER_RE = re.compile(r"我(?![国省市区县镇乡村校院局委厅部司行军方])|俺|咱|本人|买的|买了|入手|下单|收到货"
+                         r"|(?<![使采运应利享适租挪])用了")   # (我市, 我国: news speaking for a place)
 # ... unless what follows the turn is harm limited, not the party's doing.
 LUCKILY = frozenset({"所幸", "幸好", "好在", "幸亏", "万幸", "还好", "幸运", "庆幸"})
+HARM_LIMITED = re.compile(r"平安无事|无人(?:受伤|伤亡)|未造成(?:人员)?伤亡|及时赶到")
+# ... nor where the good ending is only a promise or the firm's word (后来客服说会尽快处理; 客服还说
+# 这已经是特殊照顾了), nor where the bad one is an accident (但是上周我老婆不小心把它摔碎了)
+PROMISED = re.compile(r"(?:说|表示|称|承诺|答应)[^，,。；;]{0,3}?(?:会|将|一定|尽快)")
+ACCIDENT = re.compile(r"不小心|意外|被偷|(?:我|家人|老婆|老公|孩子)把")
 # ... and where a good ending is the party's doing (its staff, its goods), not someone else's
 # (后来我打了12315，工作人员特别负责; 后来换了一家中介，房东人很好); a bad one needs no such
 # reference (拍照不错，但是用了一个月就发烫)
 STORY_ELSEWHERE = re.compile(r"换了(?:一家|别家|家|个)|换成|改用|别家|另一家|另外一家|其他家|别的"
+                             r"|消防|民警|警察|医生|护士|邻居|路人|好心人|媒体"
                              r"|12315|消协|市场监管|报警|警方|自己")
 STORY_PARTY = re.compile(r"问题|售后|客服|商家|店家|卖家|厂家|门店|店里|店员|官方|他|她|它|人家|这家|对方"
                          r"|公司|师傅|安装|质量|产品|东西")
@@ -258,7 +269,7 @@ _COURT_GAP = rf"[^{_MARKS}]{{0,8}}?"
 PLAINTIFF_AFTER = re.compile(r"(?:公司)?(?:诉(?![讼求苦说])|起诉|状告|将[^，,。；;]{1,12}?(?:诉至|告上|起诉至?))")
 PLAINTIFF_BEFORE = re.compile(r"原告$")
 # (not 投诉/申诉 X, nor 被告赔偿X: the party paid is the plaintiff)
-DEFENDANT_BEFORE = re.compile(rf"(?:(?<![投申控哭告])诉|起诉|状告|指控|被告)"
+DEFENDANT_BEFORE = re.compile(rf"(?:(?<![投申控哭告])诉|起诉|状告|指控|被告|判令)"
                               rf"(?:(?!赔偿|支付|返还|向|给)[^{_MARKS}]){{0,8}}?$")
 DEFENDANT_AFTER = re.compile(r"(?:公司)?(?:被诉|被起诉|被告上法庭|被.{0,6}?诉至法院)")
 DEFENDANT_WINS = re.compile(rf"驳回了?(?:原告|起诉方|对方|[^{_MARKS}]{{0,10}}?的)?(?:全部|所有)?(?:诉讼请求|诉请|起诉)"
@@ -270,6 +281,7 @@ COURT_TONE = 0.6   # the tone a won or lost lawsuit gives its party
 # unless the court is named saying it
 COURT_CLAIMED = re.compile(r"称|辩称|坚称|表示|回应|认为|主张|声明")
 COURT_SAYS = re.compile(r"法院|法庭|判决|裁定|审理|一审|二审")
+COURT_PAYEE = re.compile(r"向|给|原告|支持")
 # Praise in quotation marks after a degree word is irony (真是太“贴心”了, 好一个“负责”): the
 # words inside read with the opposite sign. Quoted praise after anything else stays praise
 # (荣获“诚信企业”称号), and so does a quoted slogan after a verb ending in a degree character
@@ -495,10 +507,11 @@ class SentimentModel:
         if sum(map(abs, values)) < ABOUT_MIN_EVIDENCE:
             return None
         told = "".join(tokens[tail.start:tail.stop])
-        if REFUTED_RE.search(told):   # 后来市场监管局也发了通报说是谣言: the refutation decides
+        if REFUTED_RE.search(told) or HARM_LIMITED.search(told):   # 后来…通报说是谣言: the refutation decides
             return None
         elsewhere = STORY_ELSEWHERE.search(told) or not (STORY_PARTY.search(told) or tokens[first] in told)
-        if sum(values) > 0 and elsewhere:
+        if (sum(values) > 0 and (elsewhere or PROMISED.search(told) or FIRM_VOICED.search(told))) \
+                or (sum(values) < 0 and ACCIDENT.search(told)):
             return None
         return math.tanh((self.bias + sum(values) / math.sqrt(len(tail))) / 2.0)
 
@@ -540,10 +553,12 @@ class SentimentModel:
                 weight += get(NEGATED + token, 0.0)
                 blame = _lexicon().get(token, 0.0)
                 scope = tokens[max(i - NEGATION_WINDOW, 0):i]
-                if own < 0 and blame < 0 and "才怪" not in tokens[i + 1:i + 3] and COPULAR_NEGATORS.isdisjoint(scope):
+                twice = sum(map(NEGATORS.__contains__, tokens[max(i - NEGATION_WINDOW - 2, 0):i])) > 1
+                if own < 0 and blame < 0 and "才怪" not in tokens[i + 1:i + 3] and COPULAR_NEGATORS.isdisjoint(scope) \
+                        and not twice:
                     # a blamed thing negated is mild praise (没裁员, 从没迟到), as the lexicon's
                     # prior has it, though the model may have learned the word's own weight past
-                    # its negation's (裁员 from news); 不被坑才怪 is blame all the same; after
+                    # its negation's (裁员 from news); 不被坑才怪 and 没有一个不投诉 are blame all the same; after
                     # officialese (零事故, 化解危机) it is no blame, but a plan to 化解危机 no praise
                     official = not OFFICIAL_NEGATORS.isdisjoint(scope)
                     weight = max(weight, 0.0 if official else -NEGATED_BLAME * blame)
@@ -705,13 +720,17 @@ def _court(text: str, spans: Sequence[tuple[int, int]]) -> float:
             before = text[max(_clause_start(text, m.start()), first):m.start()]
             if COURT_CLAIMED.search(before) and not COURT_SAYS.search(before):
                 continue
-            named = any(m.start() <= start < m.end() for start, _ in spans)
-            outcomes.append((m.start(), "lost" if named else winner))
+            named = [start for start, _ in spans if m.start() <= start < m.end()]
+            if named:   # 判令X支付: X lost; 判令被告向X支付, 支持原告X的诉讼请求: X won
+                winning = COURT_PAYEE.search(text, m.start(), named[0]) is not None
+                outcomes.append((m.start(), "won" if winning else "lost"))
+            else:
+                outcomes.append((m.start(), winner))
     if not outcomes:
         return 0.0
     outcome = max(outcomes)[1]
-    if outcome == "lost":
-        return -1.0
+    if outcome in ("lost", "won"):
+        return -1.0 if outcome == "lost" else 1.0
     if len(sides) != 1:
         return 0.0
     return 1.0 if outcome in sides else -1.0
@@ -796,6 +815,8 @@ def _resolved(text: str, m: re.Match[str]) -> bool:
     if "未发现" in cue and (FOUND_NOTHING_DOUBTED.search(text, 0, m.start()) or EXPOSED_AFTER.search(text, m.end())):
         return False
     if FALLS_RE.search(cue) and FALL_FAKED.search(text, m.end()):
+        return False
+    if cue.startswith("通过") and PASSED_LONG_AGO.search(before):
         return False
     if SANCTIONS_RE.search(cue) and SANCTION_HOLDER.search(before):
         return False
