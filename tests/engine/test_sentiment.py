@@ -398,6 +398,8 @@ def test_lexicon_words_stay_whole_beside_a_degree_word() -> None:
     ("经对稷岚药房为期两个月的调查，未发现其存在违规销售处方药的问题。", "稷岚药房"),
     ("市场监管局对黎川食品作出的罚款决定，被法院一审判决撤销。", "黎川食品"),
     ("晴川家纺已履行全部判决义务，日前被法院从失信被执行人名单中移除。", "晴川家纺"),
+    # a regulator's finding is a finding, though its officer 表示 it
+    ("网传云帆乳业奶粉致婴儿生病，市市场监管局负责人表示，经抽检，该批次产品全部合格。", "云帆乳业"),
     ("海川纺织起诉侵权方获胜，法院判令被告赔偿海川纺织经济损失200万元。", "海川纺织"),
     # a third review: the party named as the payee, an appeal won
     ("原告蓝鲸传媒与被告某视频平台著作权纠纷一案宣判，"
@@ -490,6 +492,16 @@ def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: s
     ("昌明食品受到行政处罚后政府补贴同步撤销。", "昌明食品"),
     ("宏利矿业因超标排污被罚款后排污许可证又被撤销。", "宏利矿业"),
     ("朗程电商的售后，业主没有一个不投诉的。", "朗程电商"),
+    # a final review: a remedy not given is no praise; a plaintiff named in a dismissal or ordered
+    # to pay lost; first person in a quote is no customer's story
+    ("云帆电器的问题车辆至今没有召回。", "云帆电器"),
+    ("云帆电器出事后一直没有道歉。", "云帆电器"),
+    ("法院一审判决驳回原告云帆科技的全部诉讼请求。", "云帆科技"),
+    ("云帆科技诉某公司侵权一案宣判，原告云帆科技败诉。", "云帆科技"),
+    ("法院判令原告云帆科技支付被告律师费5万元。", "云帆科技"),
+    ("云帆化工因违法排污被罚款200万元。该公司负责人说：我们正在整改。"
+     "不过，该公司今年营收增长三成，发展势头良好。", "云帆化工"),
+    ("村民说我们家的井水都被云帆化工污染黑了。后来，该公司营收增长三成，发展势头良好。", "云帆化工"),
 ])
 def test_bad_news_in_posts_and_courts_reads_bad(model: SentimentModel, text: str, name: str) -> None:
     assert tone_about(model, text, name) < 0
@@ -504,6 +516,12 @@ def test_the_plain_reading_keeps_the_story_as_told(model: SentimentModel) -> Non
     starts = list(accumulate(map(len, toks), initial=0))[:-1]
     assert model.score_about(toks, starts, [(0, 4)]) > 0
     assert model.score_about(toks, starts, [(0, 4)], turns=False) < 0
+    # nor a harm denied: the model's own weights stand there (and a remedy denied is blame in both)
+    for text, reading in (("云帆电器今年没有裁员。", False), ("云帆电器的问题车辆至今没有召回。", True)):
+        norm = normalize(text).text
+        toks = SEGMENTER.cut(norm)
+        starts = list(accumulate(map(len, toks), initial=0))[:-1]
+        assert model.score_about(toks, starts, [(0, 4)], turns=reading) < 0
 
 
 # --- the model as an artefact -----------------------------------------------------------------

@@ -88,7 +88,7 @@ WHOLE_WORD_FREQ = 1000  # dictionary frequency of lexicon words added to the seg
 # conservatively, because a watched party's bad news read as good is the costlier mistake.
 # the marks that end a clause; texts arrive NFKC-normalised, so full-width ，；：？！ come as ASCII
 _MARKS = "，,。；;：:？！?!"
-_SENTENCE_MARKS = "。；;？！?!\n"
+_SENTENCE_MARKS = "。；;？！?!\n…"
 # - the claim was false, said outright ...
 # (谣言 and 虚假信息 as a verdict, after a copula: 系网络谣言, 属于谣言; not as what was spread:
 # 发布谣言, 谣言四起).
@@ -116,7 +116,8 @@ HEARSAY_RE = re.compile(_HEARSAY)
 HEARSAY_FINDING = re.compile(rf"{_STILL_OPEN}|不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格")
 # a finding the party voices itself (X回应：经内部检查，未发现…) is its denial, not a finding
 SELF_VOICED = re.compile(r"(?:方面|负责人|客服|官方|工作人员|发言人)?(?:回应|声明|表示|称|说)")
-FIRM_VOICED = re.compile(r"(?:官方|客服|商家|店家|厂家|负责人).{0,2}?(?:回应|声明|表示|称|说)")
+# (not 负责人/官方 before the verb: regulators speak so)
+FIRM_VOICED = re.compile(r"(?:客服|商家|店家|厂家).{0,2}?(?:回应|声明|表示|称|说)")
 BUT_ALSO = re.compile(r"就是|只是|只不过")   # 照常营业，就是三个月没发工资
 # open for business, a finding only against a claim that the party shut down (群里传X要倒闭，
 # 我去问了，正常营业), not where customers wait for their money (押金没退，App却照常运营)
@@ -245,8 +246,9 @@ EXPECTED_UNTIL = frozenset({"直到", "才", "结果", "没想到", "谁知", "�
 STORY_TURNS = frozenset({"但", "但是", "可", "可是", "不过", "然而", "结果", "没想到", "谁知", "后来"})
 # ... told by a customer: in the first person, or of buying and using (news tells of damage
 # limited, 但所幸未造成人员伤亡, in the third) ...
-CUSTOMER_RE = re.compile(r"我(?![国省市区县镇乡村校院局委厅部司行军方])|俺|咱|本人|买的|买了|入手|下单|收到货"
-                         r"|(?<![使采运应利享适租挪])用了")   # (我市, 我国: news speaking for a place)
+CUSTOMER_RE = re.compile(r"(?<![说：:“\"「])我(?![国省市区县镇乡村校院局委厅部司行军方])|俺|咱|本人"
+                         r"|买的|买了|入手|下单|收到货|(?<![使采运应利享适租挪])用了")
+# (我市, 我国: news speaking for a place; 负责人说：我们…: news quoting someone)
 # ... unless what follows the turn is harm limited, not the party's doing.
 LUCKILY = frozenset({"所幸", "幸好", "好在", "幸亏", "万幸", "还好", "幸运", "庆幸"})
 HARM_LIMITED = re.compile(r"平安无事|无人(?:受伤|伤亡)|未造成(?:人员)?伤亡|及时赶到")
@@ -269,7 +271,7 @@ _COURT_GAP = rf"[^{_MARKS}]{{0,8}}?"
 PLAINTIFF_AFTER = re.compile(r"(?:公司)?(?:诉(?![讼求苦说])|起诉|状告|将[^，,。；;]{1,12}?(?:诉至|告上|起诉至?))")
 PLAINTIFF_BEFORE = re.compile(r"原告$")
 # (not 投诉/申诉 X, nor 被告赔偿X: the party paid is the plaintiff)
-DEFENDANT_BEFORE = re.compile(rf"(?:(?<![投申控哭告])诉|起诉|状告|指控|被告|判令)"
+DEFENDANT_BEFORE = re.compile(rf"(?:(?<![投申控哭告上])诉(?!讼)|起诉|状告|指控|被告|判令)"
                               rf"(?:(?!赔偿|支付|返还|向|给)[^{_MARKS}]){{0,8}}?$")
 DEFENDANT_AFTER = re.compile(r"(?:公司)?(?:被诉|被起诉|被告上法庭|被.{0,6}?诉至法院)")
 DEFENDANT_WINS = re.compile(rf"驳回了?(?:原告|起诉方|对方|[^{_MARKS}]{{0,10}}?的)?(?:全部|所有)?(?:诉讼请求|诉请|起诉)"
@@ -281,7 +283,7 @@ COURT_TONE = 0.6   # the tone a won or lost lawsuit gives its party
 # unless the court is named saying it
 COURT_CLAIMED = re.compile(r"称|辩称|坚称|表示|回应|认为|主张|声明")
 COURT_SAYS = re.compile(r"法院|法庭|判决|裁定|审理|一审|二审")
-COURT_PAYEE = re.compile(r"向|给|原告|支持")
+COURT_PAID = ("向", "给")   # 判令被告向X支付: X is paid
 # Praise in quotation marks after a degree word is irony (真是太“贴心”了, 好一个“负责”): the
 # words inside read with the opposite sign. Quoted praise after anything else stays praise
 # (荣获“诚信企业”称号), and so does a quoted slogan after a verb ending in a degree character
@@ -471,7 +473,7 @@ class SentimentModel:
         # only ever lowers the tone (both readings)
         unreal, ironic = _expected(tokens, lo, hi) if turns else set(), _ironic(tokens, lo, hi)
         for near in (clause, sentence):
-            values = [w * self._local_weight(tokens, i, flipped) * (1.0 if i in clause else contrast)
+            values = [w * self._local_weight(tokens, i, flipped, turns) * (1.0 if i in clause else contrast)
                       * (0.0 if i in unreal else 1.0) for i, w in near.items()]
             values = [-abs(v) if i in ironic else v for i, v in zip(near, values, strict=True)]
             values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
@@ -496,9 +498,9 @@ class SentimentModel:
         turn is to harm limited (但所幸无人受伤)."""
         marks = [t for t in range(first + 1, len(tokens))
                  if tokens[t] in STORY_TURNS and tokens[t - 1] in CLAUSE_ENDS]
-        if not marks or not LUCKILY.isdisjoint(tokens[marks[-1]:marks[-1] + 4]) \
-                or not CUSTOMER_RE.search("".join(tokens)):
+        if not marks or not LUCKILY.isdisjoint(tokens[marks[-1]:marks[-1] + 4]):
             return None
+        customer = CUSTOMER_RE.search("".join(tokens)) is not None
         tail = range(marks[-1] + 1, min(len(tokens), marks[-1] + 1 + ABOUT_MAX_TOKENS))
         flipped = negated_positions(tokens, marks[-1], tail.stop)
         unreal, ironic = _expected(tokens, tail.start, tail.stop), _ironic(tokens, tail.start, tail.stop)
@@ -507,6 +509,8 @@ class SentimentModel:
         if sum(map(abs, values)) < ABOUT_MIN_EVIDENCE:
             return None
         told = "".join(tokens[tail.start:tail.stop])
+        if not customer:
+            return None
         if REFUTED_RE.search(told) or HARM_LIMITED.search(told):   # 后来…通报说是谣言: the refutation decides
             return None
         elsewhere = STORY_ELSEWHERE.search(told) or not (STORY_PARTY.search(told) or tokens[first] in told)
@@ -533,15 +537,16 @@ class SentimentModel:
             tokens = kept
         return ABOUT_FALLBACK_SHARE * self.score(tokens)
 
-    def _local_weight(self, tokens: Sequence[str], i: int, flipped: set[int]) -> float:
+    def _local_weight(self, tokens: Sequence[str], i: int, flipped: set[int], denied: bool = True) -> float:
         """A token's weight read in place: its own (or, for a compound the model does not know,
         its most tonal known part), its negated weight inside a negation scope, and the weight
-        of a lexicon phrase that starts there (约|谈, 内幕|交易)."""
+        of a lexicon phrase that starts there (约|谈, 内幕|交易). ``denied``: a harm negated
+        reads as mild praise (the stance; the plain reading keeps the model's own weights)."""
         get = self.weights.get
         token = tokens[i]
         own = get(token)
-        if own is not None and own < 0 and token in NEGATORS and token not in COPULAR_NEGATORS and any(
-                _lexicon().get(tokens[j], 0.0) < 0 for j in range(i + 1, i + 1 + NEGATION_WINDOW) if j in flipped):
+        if denied and own is not None and own < 0 and token in NEGATORS and token not in COPULAR_NEGATORS and any(
+                _harm(tokens[j]) for j in range(i + 1, i + 1 + NEGATION_WINDOW) if j in flipped):
             # a negator's learned blame stands for the good things it usually negates (没效果);
             # before blame (没裁员) it is none
             return 0.0
@@ -554,8 +559,8 @@ class SentimentModel:
                 blame = _lexicon().get(token, 0.0)
                 scope = tokens[max(i - NEGATION_WINDOW, 0):i]
                 twice = sum(map(NEGATORS.__contains__, tokens[max(i - NEGATION_WINDOW - 2, 0):i])) > 1
-                if own < 0 and blame < 0 and "才怪" not in tokens[i + 1:i + 3] and COPULAR_NEGATORS.isdisjoint(scope) \
-                        and not twice:
+                if denied and own < 0 and _harm(token) and "才怪" not in tokens[i + 1:i + 3] \
+                        and COPULAR_NEGATORS.isdisjoint(scope) and not twice:
                     # a blamed thing negated is mild praise (没裁员, 从没迟到), as the lexicon's
                     # prior has it, though the model may have learned the word's own weight past
                     # its negation's (裁员 from news); 不被坑才怪 and 没有一个不投诉 are blame all the same; after
@@ -608,6 +613,17 @@ def _lexicon() -> dict[str, float]:
 @lru_cache(maxsize=1)
 def _lexicon_words() -> frozenset[str]:
     return frozenset(_lexicon())
+
+
+# Lexicon blame words that are remedies, not harms: not doing them is no praise (至今没有召回,
+# 一直没有道歉, 不退款, 没有处罚涉事员工)
+REMEDIES = frozenset({"整改", "退款", "退货", "退费", "退还", "道歉", "召回", "处罚", "处理", "赔偿", "赔付",
+                      "补偿", "问责", "回应", "解决", "维权", "投诉处理"})
+
+
+def _harm(token: str) -> bool:
+    """A lexicon blame word for a harm done or suffered (裁员, 迟到, 偷排), not a remedy."""
+    return _lexicon().get(token, 0.0) < 0 and token not in REMEDIES
 
 
 @lru_cache(maxsize=1)
@@ -721,8 +737,9 @@ def _court(text: str, spans: Sequence[tuple[int, int]]) -> float:
             if COURT_CLAIMED.search(before) and not COURT_SAYS.search(before):
                 continue
             named = [start for start, _ in spans if m.start() <= start < m.end()]
-            if named:   # 判令X支付: X lost; 判令被告向X支付, 支持原告X的诉讼请求: X won
-                winning = COURT_PAYEE.search(text, m.start(), named[0]) is not None
+            if named:   # 驳回原告X的请求, 判令X支付: X lost; 判令被告向X支付, 支持原告X…, 原告X胜诉: X won
+                winning = pattern is PLAINTIFF_WINS and (text[named[0] - 1] in COURT_PAID
+                                                         or m.group().startswith("支持") or "胜诉" in m.group())
                 outcomes.append((m.start(), "won" if winning else "lost"))
             else:
                 outcomes.append((m.start(), winner))
