@@ -580,7 +580,7 @@ class SentimentModel:
         cached = self._backoffs.get(token)
         if cached is not None:
             return cached
-        lexicon, best = _lexicon_words(), 0.0
+        lexicon, best = _lexicon(), 0.0
         for size in range(len(token) - 1, 1, -1):
             for start in range(len(token) - size + 1):
                 part = token[start:start + size]
@@ -607,12 +607,8 @@ def read_lexicon(path: Path = LEXICON) -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> dict[str, float]:
+    """The polarity lexicon, read once (a dict: membership and prior weight)."""
     return read_lexicon()
-
-
-@lru_cache(maxsize=1)
-def _lexicon_words() -> frozenset[str]:
-    return frozenset(_lexicon())
 
 
 # Lexicon blame words that are remedies, not harms: not doing them is no praise (至今没有召回,
@@ -630,7 +626,7 @@ def _harm(token: str) -> bool:
 def _split_lexicon_words() -> tuple[str, ...]:
     """Lexicon words rjieba's own dictionary cuts into pieces even standing alone."""
     plain = rjieba.Jieba()
-    return tuple(sorted(word for word in _lexicon_words()
+    return tuple(sorted(word for word in _lexicon()
                         if len(word) > 1 and not word.startswith(EMOTICON_OPEN) and len(plain.cut(word)) > 1))
 
 
