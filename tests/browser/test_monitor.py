@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from qinglang.monitor import processing, tasks
 from qinglang.monitor.ingest import source_named, store_batch
-from qinglang.monitor.models import Alert, AlertRule, AlertStatus, RuleKind, WatchedEntity
+from qinglang.monitor.models import Alert, AlertRule, AlertStatus, Event, RuleKind, WatchedEntity
 from tests.browser.conftest import ARTIFACTS, GLYPHS_RENDER, sign_in
 
 pytestmark = pytest.mark.browser
@@ -134,3 +134,29 @@ def test_sparklines_and_the_alert_rule_form(browser_page: Any, live_server: Any,
     page.wait_for_selector("text=已添加预警规则“水军”。")
     assert AlertRule.objects.get(name="水军").category == "SMEAR.ASTROTURF"
     page.screenshot(path=str(ARTIFACTS / "monitor-rules.png"), full_page=True)
+
+
+def test_an_analyst_merges_an_event_the_engine_split_off(browser_page: Any, live_server: Any,
+                                                         desk: dict[str, Any]) -> None:
+    """The suggestion, the reason, the merge, and the merged event's page leading on."""
+    now = timezone.now()
+    made = {label: Event.objects.create(engine_id=f"e{n}", label=label, department=desk["office"], first_seen=now,
+                                        last_seen=now - timedelta(hours=n), size=2 + n)
+            for n, label in enumerate(["岚溪鞋业被曝拖欠工人工资三个月，数百名工人到青禾市人社局反映情况",
+                                       "转发：岚溪鞋业拖欠工人工资三个月，数百名工人到青禾市人社局反映"])}
+    target, other = made.values()
+    page = browser_page
+    sign_in(page, live_server.url, "duty")
+    page.goto(f"{live_server.url}/monitor/events/{target.pk}/")
+    page.wait_for_selector("#similar-events >> text=可能为同一事件")
+    assert page.evaluate(GLYPHS_RENDER, "可能为同一事件并入本事件")
+    page.fill(f"#merge-reason-{other.pk}", "同一起欠薪事件的转发")
+    page.screenshot(path=str(ARTIFACTS / "monitor-merge.png"), full_page=True)
+    page.click("#similar-events button:has-text('并入本事件')")
+    page.wait_for_selector("text=已并入本事件")
+    assert "同一起欠薪事件的转发" in page.inner_text("#similar-events")
+    assert Event.objects.get(pk=other.pk).merged_into_id == target.pk
+    assert Event.objects.get(pk=target.pk).size == target.size + other.size
+    page.goto(f"{live_server.url}/monitor/events/{other.pk}/")
+    page.wait_for_selector("text=该事件已并入")
+    assert page.url.endswith(f"/monitor/events/{target.pk}/")

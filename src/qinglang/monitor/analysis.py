@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import tempfile
+import threading
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from qinglang.engine import Doc, Engine, EngineConfig, normalize
 from qinglang.engine.categories import load_taxonomy
 from qinglang.engine.kinds import load_kinds
+from qinglang.engine.pairs import PairDecision
 
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 
@@ -66,6 +68,23 @@ def to_engine_doc(
         id=str(pk), text=text, time=published.timestamp(), title=title or None,
         source=source or None, author=author or None, url=url or None,
     )
+
+
+_PAIRS_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _pair_engine() -> Engine:
+    # An engine of its own in each web process, off the stream: its IDF stays flat, so it leans
+    # on literal overlap and says "same" less readily than the clustering consumer's would,
+    # which for suggestions an analyst judges is the right side to err on.
+    return Engine(EngineConfig())
+
+
+def same_event(text_a: str, text_b: str) -> PairDecision:
+    """The engine's same-event decision for two texts (event labels), with its reasons."""
+    with _PAIRS_LOCK:   # analysis learns names as it reads: one thread at a time
+        return _pair_engine().same_event(text_a, text_b)
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ from qinglang.engine.normalize import clean_text
 from qinglang.monitor.access import MONITOR_ROLES
 from qinglang.monitor.filters import EventFilter, by_current_heat, filter_events
 from qinglang.monitor.ingest import json_problem, keep_rejected, source_named, store_batch
-from qinglang.monitor.models import Document, Event
+from qinglang.monitor.models import Document, Event, live
 from qinglang.org.models import Department
 from qinglang.org.scoping import visible_to
 
@@ -66,6 +66,12 @@ class EventOut(Schema):
     current_heat: float | None = None   # in lists: heat now, halved per day without documents
     kind: str
     kind_name: str
+    # set when an analyst merged this event into another: its documents are that event's now
+    merged_into: int | None = None
+
+    @staticmethod
+    def resolve_merged_into(obj: Event) -> int | None:
+        return obj.merged_into_id
 
 
 class DocumentOut(Schema):
@@ -186,7 +192,7 @@ def list_events(request: HttpRequest, filters: Query[EventFilter], paging: Query
     """Ordered as the events page orders them: by heat that halves each day without documents
     (``current_heat``; ``heat`` is the value at the last document)."""
     user = _require_monitor_role(request)
-    events = filter_events(visible_to(user, Event.objects.all(), shared_field="shared_with"), filters)
+    events = filter_events(visible_to(user, live(Event.objects.all()), shared_field="shared_with"), filters)
     return _page(by_current_heat(events), paging)
 
 

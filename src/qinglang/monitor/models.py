@@ -161,7 +161,10 @@ class Document(models.Model):
 
 
 class Event(models.Model):
-    """An event (舆情事件) as the engine formed it; counters are kept up to date per document."""
+    """An event (舆情事件) as the engine formed it; counters are kept up to date per document.
+    An analyst may merge an event the engine split off into another (``monitor.merging``):
+    the merged one keeps its row, pointing at its target, so later documents the engine puts
+    in it go to the target too."""
 
     partition = models.CharField(max_length=30, default="zh")
     engine_id = models.CharField(max_length=30)
@@ -186,6 +189,12 @@ class Event(models.Model):
     # " cat:CODE ent:NAME src:NAME " - the JSON lists above as text, so filters work the same on
     # SQLite (no JSON containment there) and PostgreSQL.
     tags = models.TextField(blank=True, default="")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_events", verbose_name=_("merged into"))
+    merged_at = models.DateTimeField(null=True, blank=True)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    merge_reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name = _("event")
@@ -194,6 +203,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def reheat(self) -> None:
+        """Heat at the last document: volume, raised by risk (filters.current_heat decays it)."""
+        self.heat = round(self.size * (1.0 + 2.0 * self.risk_score), 3)
 
     def retag(self) -> None:
         parts = [f"cat:{c}" for c in self.categories] + [f"ent:{e}" for e in self.entities]
@@ -214,6 +227,11 @@ class Event(models.Model):
     @property
     def negative_share(self) -> float:
         return self.negative / self.size if self.size else 0.0
+
+
+def live(events: models.QuerySet[Event]) -> models.QuerySet[Event]:
+    """Events not merged into another: what lists show (a merged one is its target's now)."""
+    return events.filter(merged_into__isnull=True)
 
 
 class EntityType(models.TextChoices):

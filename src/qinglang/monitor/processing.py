@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from qinglang.engine import Engine
 from qinglang.engine.pipeline import Result
-from qinglang.monitor import alerts, search
+from qinglang.monitor import alerts, merging, search
 from qinglang.monitor.analysis import build_engine, to_engine_doc, watch_hash, watchlist_rows
 from qinglang.monitor.models import Checkpoint, Document, DocumentState, Event, Mention, level_rank
 
@@ -170,7 +170,14 @@ class EventBook:
     def get(self, engine_id: str, doc: Document) -> Event:
         event = self.events.get(engine_id)
         if event is None:
-            event = Event.objects.filter(partition=self.partition, engine_id=engine_id).first()
+            # locked for the batch: an analyst's merge (merging.merge) waits, or has finished
+            # and this reads where the documents go now
+            event = Event.objects.select_for_update().filter(partition=self.partition, engine_id=engine_id).first()
+            if event is not None:
+                # one object per row: two engine events merged into one must not save over
+                # each other's counters
+                target = merging.final(event)
+                event = next((e for e in self.events.values() if e.pk == target.pk), target)
         if event is None:
             # The first document's own words (the engine's label is its normalised text, with
             # half-width punctuation): what a reader recognises from the source.
@@ -192,20 +199,21 @@ class EventBook:
         if (level_rank(risk.level), risk.score) > (level_rank(event.risk_level), event.risk_score):
             event.risk_level, event.risk_score, event.risk_reasons = risk.level, risk.score, risk.reasons
         event.categories = sorted(set(event.categories) | set(result.categories))
-        event.kind = result.kind or event.kind
-        # the engine keeps as label the most representative headline so far (for an item that
-        # runs several headlines together, the one about the company the event is about)
-        event.label = (result.label or event.label)[:200]
+        if result.event == event.engine_id:   # not an engine event merged into this one
+            event.kind = result.kind or event.kind
+            # the engine keeps as label the most representative headline so far (for an item
+            # that runs several headlines together, the one about the company the event is about)
+            event.label = (result.label or event.label)[:200]
         watched = {e["name"] for e in result.entities} & set(self.loaded.watched_ids)
         event.entities = sorted(set(event.entities) | watched)
         sources = dict(event.sources)
         sources[doc.source.name] = sources.get(doc.source.name, 0) + 1
         event.sources = sources
         event.retag()
-        event.heat = round(event.size * (1.0 + 2.0 * event.risk_score), 3)
+        event.reheat()
 
     def save(self) -> None:
-        for event in self.events.values():
+        for event in {e.pk: e for e in self.events.values()}.values():   # merged ones share a row
             event.save()
 
 

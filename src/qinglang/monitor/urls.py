@@ -5,6 +5,7 @@ from qinglang.monitor import views
 urlpatterns = [
     path("", views.events, name="monitor-events"),
     path("events/<int:pk>/", views.event_detail, name="monitor-event"),
+    path("events/<int:pk>/merge/", views.event_merge, name="monitor-event-merge"),
     path("watched/", views.watched, name="monitor-watched"),
     path("watched/<int:pk>/", views.watched_detail, name="monitor-watched-detail"),
     path("watched/<int:pk>/toggle/", views.watched_toggle, name="monitor-watched-toggle"),

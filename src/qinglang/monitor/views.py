@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from qinglang.audit.services import record
-from qinglang.monitor import display, reports, search, tasks
-from qinglang.monitor.access import manager_view, monitor_view
+from qinglang.monitor import display, merging, reports, search, tasks
+from qinglang.monitor.access import manager_view, may_manage, monitor_view
 from qinglang.monitor.alerts import OPEN, AlertStateError, set_status
 from qinglang.monitor.analysis import kinds, query_words
 from qinglang.monitor.filters import LEVELS, by_current_heat, filter_documents, filter_events, from_params
@@ -51,6 +51,7 @@ from qinglang.monitor.models import (
     SourceKind,
     WatchedAlias,
     WatchedEntity,
+    live,
 )
 from qinglang.org.scoping import visible_to
 
@@ -90,7 +91,7 @@ def events(request: HttpRequest) -> HttpResponse:
         # Quiet events sink by themselves (filters.current_heat); by default the list also
         # leaves out what has been silent for more than a week.
         context["filters"].days = 7
-    ranked = by_current_heat(filter_events(_events(request), context["filters"]))
+    ranked = by_current_heat(filter_events(live(_events(request)), context["filters"]))
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     # One grouped query for the volume series of every event on the page.
     counts = display.daily_counts([e.pk for e in page])
@@ -111,6 +112,10 @@ def _spread(event: Event, docs: QuerySet[Document]) -> list[dict[str, Any]]:
 @require_GET
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(_events(request), pk=pk)
+    if event.merged_into_id is not None:
+        target = merging.final(event)
+        messages.info(request, _("This event was merged into “%(label)s”.") % {"label": target.label})
+        return redirect("monitor-event", pk=target.pk)
     docs = event.documents.select_related("source", "duplicate_of")
     page = Paginator(docs.order_by("published_at", "pk"), 50).get_page(request.GET.get("page"))
     return render(request, "monitor/event.html", {
@@ -121,7 +126,29 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "highlighted": [(doc, display.highlight(doc)) for doc in page],
         "chart": display.timeline(docs),
         "alerts": event.alerts.all(),
+        "suggestions": merging.suggestions(event, _events(request)),
+        "merged": event.merged_events.order_by("-merged_at"),
+        "may_merge": may_manage(request.user),
     })
+
+
+@manager_view
+@require_POST
+def event_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge another event (``other``) into this one, with the analyst's reason."""
+    target = get_object_or_404(_events(request), pk=pk)
+    other = request.POST.get("other", "")
+    source = _events(request).filter(pk=int(other)).first() if other.isdigit() and len(other) < 19 else None
+    if source is None:
+        messages.error(request, _("No such event to merge."))
+        return redirect("monitor-event", pk=target.pk)
+    try:
+        merging.merge(target, source, request.user, request.POST.get("reason", ""))
+    except merging.MergeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Merged “%(label)s” into this event.") % {"label": source.label})
+    return redirect("monitor-event", pk=target.pk)
 
 
 # -- watched enterprises --------------------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""Merging events: an analyst's correction of the engine's clustering, and suggestions for it.
+
+The engine opens a new event when a report reads too unlike the events it has (another
+wording, another angle on one incident); an analyst who sees two events tell one story merges
+one into the other. The merged event keeps its row with ``merged_into`` set, so the engine's
+later documents for it (the engine still has its own event for them) land in the target; its
+documents, mentions and alerts move to the target and the target's counters add up both.
+
+Suggestions come from the engine's same-event model (``Engine.same_event``) over the labels of
+the events around the same time: a probability and the reasons, for the analyst to judge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from qinglang.audit.services import record
+from qinglang.engine.pairs import PairDecision
+from qinglang.monitor import analysis
+from qinglang.monitor.models import Alert, Document, Event, Mention, level_rank, live
+
+SUGGEST_WINDOW = timedelta(days=7)   # events this close in time to the one looked at
+SUGGEST_POOL = 200                   # at most this many, most recently active first
+SUGGEST_SHOWN = 5
+SUGGEST_FLOOR = 0.3                  # below this the model's "maybe" is not worth a look
+MAX_HOPS = 20                        # merged_into chains are kept one hop long; this bounds bad data
+
+
+class MergeError(ValueError):
+    """A merge that cannot be done, with the reason in Chinese for the analyst."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    event: Event
+    decision: PairDecision
+
+
+def final(event: Event) -> Event:
+    """The event a (possibly merged) event's documents now belong to."""
+    for _ in range(MAX_HOPS):
+        if event.merged_into_id is None:
+            return event
+        event = Event.objects.get(pk=event.merged_into_id)
+    return event
+
+
+def suggestions(event: Event, pool: QuerySet[Event]) -> list[Suggestion]:
+    """Events in ``pool`` (what the analyst may see) that may tell the same story, likeliest
+    first, each with the model's decision and reasons."""
+    nearby = (live(pool).filter(partition=event.partition, last_seen__gte=event.first_seen - SUGGEST_WINDOW,
+                                 first_seen__lte=event.last_seen + SUGGEST_WINDOW)
+              .exclude(pk=event.pk).order_by("-last_seen")[:SUGGEST_POOL])
+    found = [Suggestion(other, analysis.same_event(event.label, other.label)) for other in nearby]
+    found = [s for s in found if s.decision.probability >= SUGGEST_FLOOR]
+    found.sort(key=lambda s: (-s.decision.probability, s.event.pk))
+    return found[:SUGGEST_SHOWN]
+
+
+def merge(target: Event, source: Event, user: Any, reason: str) -> Event:
+    """Merge ``source`` into ``target``; return the target as saved."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise MergeError("请填写合并理由")
+    if target.pk == source.pk:
+        raise MergeError("不能把事件并入它自己")
+    with transaction.atomic():
+        # both rows locked, in one order, so a concurrent batch of the clustering consumer or a
+        # second merge waits rather than writing counters this merge is about to replace
+        rows = Event.objects.select_for_update().filter(pk__in=[target.pk, source.pk]).order_by("pk")
+        locked = {e.pk: e for e in rows}
+        if len(locked) < 2:
+            raise MergeError("事件不存在")
+        target, source = locked[target.pk], locked[source.pk]
+        for event in (target, source):
+            if event.merged_into_id is not None:
+                raise MergeError(f"事件 #{event.pk} 已并入事件 #{event.merged_into_id}")
+        if target.partition != source.partition:
+            raise MergeError("两个事件不在同一个分区")
+        Document.objects.filter(event=source).update(event=target)
+        Mention.objects.filter(event=source).update(event=target)
+        Alert.objects.filter(event=source).update(event=target)
+        _combine(target, source)
+        target.save()
+        # whoever could see the merged event still sees its documents, now in the target
+        departments = list(source.shared_with.all())
+        if source.department is not None and source.department_id != target.department_id:
+            departments.append(source.department)
+        target.shared_with.add(*departments)
+        source.merged_into, source.merged_at, source.merged_by = target, timezone.now(), user
+        source.merge_reason = reason[:500]
+        source.save(update_fields=["merged_into", "merged_at", "merged_by", "merge_reason"])
+        Event.objects.filter(merged_into=source).update(merged_into=target)   # chains stay one hop
+        record("monitor.event.merged", target=target, detail={
+            "merged": source.pk, "merged_label": source.label, "size": source.size, "reason": reason})
+    return target
+
+
+def _combine(target: Event, source: Event) -> None:
+    """The target's counters over both events' documents (they were counted per document)."""
+    if source.first_seen < target.first_seen:
+        target.first_document_id = source.first_document_id
+    target.size += source.size
+    target.negative += source.negative
+    target.sentiment_sum += source.sentiment_sum
+    target.first_seen = min(target.first_seen, source.first_seen)
+    target.last_seen = max(target.last_seen, source.last_seen)
+    if (level_rank(source.risk_level), source.risk_score) > (level_rank(target.risk_level), target.risk_score):
+        target.risk_level, target.risk_score = source.risk_level, source.risk_score
+        target.risk_reasons = source.risk_reasons
+    target.categories = sorted(set(target.categories) | set(source.categories))
+    target.entities = sorted(set(target.entities) | set(source.entities))
+    sources = dict(target.sources)
+    for name, count in source.sources.items():
+        sources[name] = sources.get(name, 0) + count
+    target.sources = sources
+    target.kind = target.kind or source.kind
+    target.retag()
+    target.reheat()

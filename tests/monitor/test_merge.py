@@ -1,0 +1,186 @@
+"""Merging events: an analyst's correction of the clustering, the suggestions, and what later
+documents of a merged event do."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from qinglang.audit.models import AuditEntry
+from qinglang.monitor import merging
+from qinglang.monitor.ingest import source_named, store_batch
+from qinglang.monitor.models import Alert, AlertRule, Document, Event, Mention, RuleKind, live
+from qinglang.monitor.processing import process_partition
+from tests.conftest import PASSWORD
+from tests.monitor.corpus import stream
+from tests.monitor.test_api import bearer
+
+
+def signed_in(client: Client, user: Any) -> Client:
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def streamed(org: dict[str, Any], watched: Any) -> dict[str, Any]:
+    watched("星河科技", "星河")
+    watched("青禾食品", "青禾")
+    AlertRule.objects.create(name="抹黑", kind=RuleKind.CATEGORY, category="SMEAR", level="yellow")
+    store_batch(source_named("清溪日报", department=org["office"]), stream(80), channel="test")
+    process_partition("zh")
+    return org
+
+
+def two_events() -> tuple[Event, Event]:
+    """The two largest events of the stream, the second one with an alert if any has one."""
+    events = list(Event.objects.order_by("-size", "pk")[:6])
+    alerted = [e for e in events[1:] if e.alerts.exists()]
+    return events[0], (alerted[0] if alerted else events[1])
+
+
+def counted(event: Event) -> dict[str, Any]:
+    docs = list(Document.objects.filter(event=event))
+    sources: dict[str, int] = {}
+    for doc in docs:
+        sources[doc.source.name] = sources.get(doc.source.name, 0) + 1
+    return {"size": len(docs), "sentiment_sum": sum(d.sentiment or 0.0 for d in docs), "sources": sources,
+            "first_seen": min(d.published_at for d in docs), "last_seen": max(d.published_at for d in docs)}
+
+
+@pytest.mark.django_db
+def test_a_merge_moves_documents_mentions_and_alerts_and_adds_up_the_counters(streamed: dict[str, Any]) -> None:
+    target, source = two_events()
+    before = {e.pk: (e.size, e.negative, set(e.categories), set(e.entities)) for e in (target, source)}
+    moved_mentions = Mention.objects.filter(event=source).count()
+    moved_alerts = Alert.objects.filter(event=source).count()
+    assert moved_mentions and moved_alerts
+
+    merged = merging.merge(target, source, streamed["duty"], " 同一起 谣言的两种说法 ")
+
+    source.refresh_from_db()
+    assert source.merged_into_id == merged.pk and source.merged_by == streamed["duty"]
+    assert source.merge_reason == "同一起 谣言的两种说法" and source.merged_at is not None
+    assert not Document.objects.filter(event=source).exists() and not Mention.objects.filter(event=source).exists()
+    assert Alert.objects.filter(event=merged).count() >= moved_alerts
+    assert not Alert.objects.filter(event=source).exists()
+    merged.refresh_from_db()
+    truth = counted(merged)
+    assert merged.size == truth["size"] == before[target.pk][0] + before[source.pk][0]
+    assert merged.negative == before[target.pk][1] + before[source.pk][1]
+    assert merged.sentiment_sum == pytest.approx(truth["sentiment_sum"], abs=1e-6)
+    assert merged.sources == truth["sources"]
+    assert (merged.first_seen, merged.last_seen) == (truth["first_seen"], truth["last_seen"])
+    assert set(merged.categories) == before[target.pk][2] | before[source.pk][2]
+    assert set(merged.entities) == before[target.pk][3] | before[source.pk][3]
+    assert all(f"ent:{name}" in merged.tags for name in merged.entities)
+    entry = AuditEntry.objects.get(action="monitor.event.merged")
+    assert entry.target_id == str(merged.pk) and entry.detail["merged"] == source.pk
+    assert set(live(Event.objects.all())) == set(Event.objects.all()) - {source}
+
+
+@pytest.mark.django_db
+def test_documents_the_engine_still_puts_in_a_merged_event_go_to_its_target(streamed: dict[str, Any]) -> None:
+    target, source = two_events()
+    copied = Document.objects.filter(event=source).order_by("pk").first()
+    own = Document.objects.filter(event=target).order_by("pk").first()
+    assert copied is not None and own is not None
+    merging.merge(target, source, streamed["duty"], "同一事件")
+    size, label = Event.objects.values_list("size", "label").get(pk=target.pk)
+    # an exact copy joins the event of the document it copies: in the engine, the merged one
+    # for two of these and the target for the third, all in one batch (one row, one object)
+    now = timezone.now().timestamp()
+    store_batch(source_named("清溪日报"), [{"id": "copy-1", "text": copied.text, "time": now},
+                                         {"id": "copy-2", "text": own.text, "time": now + 1},
+                                         {"id": "copy-3", "text": copied.text, "time": now + 2}], channel="test")
+    assert process_partition("zh") == 3
+    late = Document.objects.filter(external_id__in=["copy-1", "copy-2", "copy-3"])
+    assert {d.event_id for d in late} == {target.pk}
+    assert Event.objects.get(pk=target.pk).size == size + 3 == counted(target)["size"]
+    assert Event.objects.get(pk=target.pk).label == label   # the merged event's label is not taken
+    assert Event.objects.get(pk=source.pk).size == source.size   # frozen as it was merged
+
+
+@pytest.mark.django_db
+def test_a_merge_that_cannot_be_done_says_why(streamed: dict[str, Any]) -> None:
+    target, source = two_events()
+    other = Event.objects.exclude(pk__in=[target.pk, source.pk]).first()
+    assert other is not None
+    with pytest.raises(merging.MergeError, match="合并理由"):
+        merging.merge(target, source, streamed["duty"], "   ")
+    with pytest.raises(merging.MergeError, match="它自己"):
+        merging.merge(target, target, streamed["duty"], "同一事件")
+    merging.merge(target, source, streamed["duty"], "同一事件")
+    with pytest.raises(merging.MergeError, match=f"已并入事件 #{target.pk}"):
+        merging.merge(other, source, streamed["duty"], "同一事件")
+    # an event merged into one that is then merged on points at the last one: one hop
+    merging.merge(other, target, streamed["duty"], "同一事件")
+    assert Event.objects.get(pk=source.pk).merged_into_id == other.pk
+    assert merging.final(Event.objects.get(pk=source.pk)).pk == other.pk
+
+
+def labelled(label: str, department: Any, hours: float = 0.0) -> Event:
+    at = timezone.now() - timedelta(hours=hours)
+    return Event.objects.create(engine_id=f"t{Event.objects.count()}", label=label, department=department,
+                                first_seen=at, last_seen=at, size=1)
+
+
+@pytest.mark.django_db
+def test_the_event_page_suggests_events_that_may_be_the_same_and_merges_one(
+    client: Client, org: dict[str, Any]
+) -> None:
+    office = org["office"]
+    target = labelled("岚溪鞋业被曝拖欠工人工资三个月，数百名工人到青禾市人社局反映情况", office)
+    same = labelled("转发：岚溪鞋业拖欠工人工资三个月，数百名工人到青禾市人社局反映", office, hours=2)
+    unrelated = labelled("远航市首届马拉松赛10月9日鸣枪，两万名跑者参赛", office, hours=1)
+    long_ago = labelled("岚溪鞋业被曝拖欠工人工资三个月", office, hours=24 * 30)
+    page = signed_in(client, org["duty"]).get(reverse("monitor-event", args=[target.pk]))
+    shown = [s.event for s in page.context["suggestions"]]
+    assert same in shown and unrelated not in shown and long_ago not in shown
+    html = page.content.decode()
+    assert "可能为同一事件" in html and "并入本事件" in html and same.label in html
+
+    url = reverse("monitor-event-merge", args=[target.pk])
+    refused = client.post(url, {"other": same.pk, "reason": ""}, follow=True)
+    assert "请填写合并理由" in refused.content.decode() and Event.objects.get(pk=same.pk).merged_into_id is None
+    done = client.post(url, {"other": same.pk, "reason": "同一起欠薪事件"}, follow=True)
+    assert "已将" in done.content.decode() and Event.objects.get(pk=same.pk).merged_into_id == target.pk
+    assert "同一起欠薪事件" in done.content.decode()   # listed under "merged into this event"
+    # the merged event's page leads to its target; lists and the API leave it out
+    followed = client.get(reverse("monitor-event", args=[same.pk]), follow=True)
+    assert followed.redirect_chain[-1][0] == reverse("monitor-event", args=[target.pk])
+    assert "该事件已并入" in followed.content.decode()
+    listed = {row["event"].pk for row in client.get(reverse("monitor-events")).context["rows"]}
+    assert target.pk in listed and same.pk not in listed
+    api = client.get("/api/v1/events", **bearer(org["duty"])).json()
+    assert same.pk not in {e["id"] for e in api["items"]}
+    assert client.get(f"/api/v1/events/{same.pk}", **bearer(org["duty"])).json()["merged_into"] == target.pk
+    assert client.get(f"/api/v1/events/{target.pk}", **bearer(org["duty"])).json()["merged_into"] is None
+
+
+@pytest.mark.django_db
+def test_only_the_office_may_merge_and_only_what_it_sees(client: Client, org: dict[str, Any]) -> None:
+    target = labelled("岚溪鞋业被曝拖欠工人工资三个月", org["office"])
+    same = labelled("岚溪鞋业拖欠工人工资三个月", org["office"])
+    hidden = labelled("岚溪鞋业拖欠工资 工人到人社局反映", org["outsider_dept"])
+    url = reverse("monitor-event-merge", args=[target.pk])
+    assert signed_in(client, org["town_staff"]).post(url, {"other": same.pk, "reason": "同一事件"}).status_code == 403
+    client.logout()
+    outsider = org["outsider"]
+    outsider.role = "analyst"
+    outsider.save()
+    # an outside department's analyst reads the monitor but does not correct the office's events
+    assert signed_in(client, outsider).post(url, {"other": same.pk, "reason": "同一事件"}).status_code == 403
+    client.logout()
+    # the office's duty officer cannot pull in an event another department keeps to itself
+    answer = signed_in(client, org["duty"]).post(url, {"other": hidden.pk, "reason": "同一事件"}, follow=True)
+    assert "要合并的事件不存在" in answer.content.decode()
+    overlong = client.post(url, {"other": "9" * 30, "reason": "同一事件"}, follow=True)
+    assert "要合并的事件不存在" in overlong.content.decode()
+    assert Event.objects.get(pk=hidden.pk).merged_into_id is None and live(Event.objects.all()).count() == 3
+    outsiders_page = reverse("monitor-event", args=[hidden.pk])
+    assert client.get(outsiders_page).status_code == 404
