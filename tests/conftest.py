@@ -44,6 +44,12 @@ def make_department(code: str, name: str, kind: str, parent: Department | None =
     return Department.objects.create(code=code, name=name, kind=kind, parent=parent)
 
 
+def signed_in(client: Any, user: Any) -> Any:
+    """The test client, signed in as ``user`` (a ``django.test.Client``)."""
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
 def make_user(username: str, display_name: str, department: Department | None, role: str, **extra: Any) -> User:
     user = User(username=username, display_name=display_name, department=department, role=role, **extra)
     user.set_password(PASSWORD)

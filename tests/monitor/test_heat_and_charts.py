@@ -23,12 +23,7 @@ from qinglang.monitor import reports
 from qinglang.monitor.filters import HEAT_HALF_LIFE_HOURS, by_current_heat
 from qinglang.monitor.ingest import source_named
 from qinglang.monitor.models import Document, Event, ReportKind
-from tests.conftest import PASSWORD
-
-
-def signed_in(client: Client, user: Any) -> Client:
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+from tests.conftest import signed_in
 
 
 def make_event(org: dict[str, Any], label: str, heat: float, last_seen: datetime) -> Event:

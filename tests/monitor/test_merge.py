@@ -16,14 +16,9 @@ from qinglang.monitor import merging
 from qinglang.monitor.ingest import source_named, store_batch
 from qinglang.monitor.models import Alert, AlertRule, Document, Event, Mention, RuleKind, live
 from qinglang.monitor.processing import process_partition
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in
 from tests.monitor.corpus import stream
 from tests.monitor.test_api import bearer
-
-
-def signed_in(client: Client, user: Any) -> Client:
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

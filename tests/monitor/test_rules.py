@@ -14,12 +14,7 @@ from qinglang.audit.services import verify_chain
 from qinglang.monitor.alerts import evaluate
 from qinglang.monitor.ingest import source_named
 from qinglang.monitor.models import Alert, AlertRule, Document, Event, RuleKind, WatchedEntity
-from tests.conftest import PASSWORD
-
-
-def signed_in(client: Client, user: Any) -> Client:
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+from tests.conftest import signed_in
 
 
 def audit(action: str) -> list[AuditEntry]:

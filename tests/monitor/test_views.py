@@ -28,13 +28,8 @@ from qinglang.monitor.models import (
 )
 from qinglang.monitor.processing import process_partition
 from qinglang.monitor.tasks import run_import
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in
 from tests.monitor.corpus import stream
-
-
-def signed_in(client: Client, user: Any) -> Client:
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture
