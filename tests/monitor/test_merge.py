@@ -179,3 +179,60 @@ def test_only_the_office_may_merge_and_only_what_it_sees(client: Client, org: di
     assert Event.objects.get(pk=hidden.pk).merged_into_id is None and live(Event.objects.all()).count() == 3
     outsiders_page = reverse("monitor-event", args=[hidden.pk])
     assert client.get(outsiders_page).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_document_moved_out_takes_its_counts_with_it_and_can_come_back(streamed: dict[str, Any]) -> None:
+    event = Event.objects.order_by("-size", "pk").first()
+    assert event is not None and event.size >= 3
+    before = counted(event)
+    doc = Document.objects.filter(event=event).order_by("-published_at", "-pk").first()
+    assert doc is not None and Mention.objects.filter(document=doc).exists()
+
+    own = merging.move(doc, None, streamed["duty"], "另一件事")
+    doc.refresh_from_db()
+    assert doc.event_id == own.pk != event.pk and own.size == 1 and own.first_document_id == doc.pk
+    assert own.label == " ".join(doc.text.split())[:80] and set(own.categories) == set(doc.categories)
+    assert set(Mention.objects.filter(document=doc).values_list("event_id", flat=True)) == {own.pk}
+    event.refresh_from_db()
+    truth = counted(event)
+    assert event.size == truth["size"] == before["size"] - 1 and event.sources == truth["sources"]
+    assert event.sentiment_sum == pytest.approx(truth["sentiment_sum"], abs=1e-6)
+    assert AuditEntry.objects.get(action="monitor.document.moved").detail["to"] == own.pk
+    with pytest.raises(merging.MergeError, match="只有这一篇"):
+        merging.move(doc, None, streamed["duty"], "另一件事")
+    with pytest.raises(merging.MergeError, match="移出理由"):
+        merging.move(doc, event, streamed["duty"], " ")
+
+    # back where it was: its own event, now empty, is merged into the one it went back to
+    merging.move(doc, event, streamed["duty"], "看错了")
+    event.refresh_from_db()
+    own.refresh_from_db()
+    assert event.size == before["size"] and own.size == 0 and own.merged_into_id == event.pk
+    assert own not in live(Event.objects.all())
+    # and out again: the same event of its own comes back rather than a second one
+    again = merging.move(doc, None, streamed["duty"], "确是另一件事")
+    assert again.pk == own.pk and Event.objects.get(pk=own.pk).merged_into_id is None
+
+
+@pytest.mark.django_db
+def test_moving_a_document_from_the_event_page(client: Client, streamed: dict[str, Any]) -> None:
+    event = Event.objects.order_by("-size", "pk").first()
+    assert event is not None
+    doc = Document.objects.filter(event=event).order_by("-pk").first()
+    assert doc is not None
+    page = signed_in(client, streamed["duty"]).get(reverse("monitor-event", args=[event.pk])).content.decode()
+    assert "移出本事件" in page and reverse("monitor-document-move", args=[doc.pk]) in page
+    url = reverse("monitor-document-move", args=[doc.pk])
+    assert "请填写移出理由" in client.post(url, {"to": "new", "reason": ""}, follow=True).content.decode()
+    hidden = labelled("另一部门的事件", streamed["outsider_dept"])
+    refused = client.post(url, {"to": hidden.pk, "reason": "另一件事"}, follow=True).content.decode()
+    assert "目标事件不存在" in refused and Document.objects.get(pk=doc.pk).event_id == event.pk
+    done = client.post(url, {"to": "new", "reason": "另一件事"}, follow=True)
+    assert done.redirect_chain[-1][0] == reverse("monitor-event", args=[event.pk])
+    assert f"文档 #{doc.pk} 已移至" in done.content.decode()
+    assert Document.objects.get(pk=doc.pk).event_id != event.pk
+    client.logout()
+    for user in (streamed["town_staff"], streamed["outsider"]):
+        assert signed_in(client, user).post(url, {"to": "new", "reason": "x"}).status_code == 403
+        client.logout()

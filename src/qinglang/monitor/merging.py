@@ -1,4 +1,4 @@
-"""Merging events: an analyst's correction of the engine's clustering, and suggestions for it.
+"""Corrections of the engine's clustering by an analyst: merging events, moving a document out.
 
 The engine opens a new event when a report reads too unlike the events it has (another
 wording, another angle on one incident); an analyst who sees two events tell one story merges
@@ -8,6 +8,11 @@ documents, mentions and alerts move to the target and the target's counters add 
 
 Suggestions come from the engine's same-event model (``Engine.same_event``) over the labels of
 the events around the same time: a probability and the reasons, for the analyst to judge.
+
+The other way round, a document the engine put in the wrong event moves to another event or to
+an event of its own (``move``); both events' counters are counted again from their documents.
+The engine keeps the document where it put it, so a later exact copy of it joins the event it
+left: the analyst's correction is of the record, not of the engine's memory.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from django.utils import timezone
 from qinglang.audit.services import record
 from qinglang.engine.pairs import PairDecision
 from qinglang.monitor import analysis
-from qinglang.monitor.models import Alert, Document, Event, Mention, level_rank, live
+from qinglang.monitor.models import NEGATIVE, Alert, Document, Event, Mention, level_rank, live
 
 SUGGEST_WINDOW = timedelta(days=7)   # events this close in time to the one looked at
 SUGGEST_POOL = 200                   # at most this many, most recently active first
@@ -123,3 +128,73 @@ def _combine(target: Event, source: Event) -> None:
     target.kind = target.kind or source.kind
     target.retag()
     target.reheat()
+
+
+def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
+    """Move ``doc`` out of its event into ``to``, or into a new event of its own when ``to`` is
+    None; return the event it is in now."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise MergeError("请填写移出理由")
+    with transaction.atomic():
+        doc = Document.objects.select_for_update().select_related("source").get(pk=doc.pk)
+        if doc.event_id is None:
+            raise MergeError("该文档尚未归入事件")
+        wanted = [doc.event_id] + ([to.pk] if to is not None else [])
+        rows = Event.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+        locked = {e.pk: e for e in rows}
+        old = locked[doc.event_id]
+        if to is not None:
+            to = locked.get(to.pk)
+            if to is None or to.merged_into_id is not None:
+                raise MergeError("目标事件不存在或已并入其他事件")
+            if to.pk == old.pk:
+                raise MergeError("文档已在该事件中")
+            if to.partition != old.partition:
+                raise MergeError("两个事件不在同一个分区")
+        elif old.size <= 1:
+            raise MergeError("事件只有这一篇文档，无需移出")
+        if to is None:
+            # the document's own event: the one it had before if it was moved out once already
+            label = doc.title or " ".join(doc.text.split())[:80]
+            to, _ = Event.objects.get_or_create(partition=old.partition, engine_id=f"m{doc.pk}", defaults={
+                "label": label[:200], "department_id": old.department_id, "first_document": doc,
+                "first_seen": doc.published_at, "last_seen": doc.published_at})
+            to.merged_into = None
+            to.shared_with.add(*old.shared_with.all())
+        doc.event = to
+        doc.save(update_fields=["event"])
+        Mention.objects.filter(document=doc).update(event=to)
+        for event in (old, to):
+            recount(event)
+        if old.size == 0:   # its last document left: it is merged into where that went
+            old.merged_into, old.merged_at, old.merged_by, old.merge_reason = to, timezone.now(), user, reason[:500]
+            Event.objects.filter(merged_into=old).update(merged_into=to)   # chains stay one hop
+        old.save()
+        to.save()
+        record("monitor.document.moved", target=doc, detail={
+            "from": old.pk, "to": to.pk, "new_event": to.engine_id == f"m{doc.pk}", "reason": reason})
+    return to
+
+
+def recount(event: Event) -> None:
+    """The event's counters counted again from the documents it holds (after one moved out)."""
+    docs = list(event.documents.select_related("source").order_by("published_at", "pk"))
+    event.size = len(docs)
+    event.negative = sum(d.sentiment is not None and d.sentiment <= NEGATIVE for d in docs)
+    event.sentiment_sum = sum(d.sentiment or 0.0 for d in docs)
+    if docs:
+        event.first_document = docs[0]
+        event.first_seen, event.last_seen = docs[0].published_at, max(d.published_at for d in docs)
+    worst = max(docs, key=lambda d: (level_rank(d.risk_level), d.risk_score or 0.0), default=None)
+    if worst is not None and worst.risk_level:
+        event.risk_level, event.risk_score = worst.risk_level, worst.risk_score or 0.0
+        event.risk_reasons = worst.risk_reasons
+    event.categories = sorted({c for d in docs for c in d.categories})
+    event.entities = sorted(set(Mention.objects.filter(event=event).values_list("entity__name", flat=True)))
+    sources: dict[str, int] = {}
+    for d in docs:
+        sources[d.source.name] = sources.get(d.source.name, 0) + 1
+    event.sources = sources
+    event.retag()
+    event.reheat()

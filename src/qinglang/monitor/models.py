@@ -19,6 +19,9 @@ class Level(models.TextChoices):
     RED = "red", _("Red")
 
 
+NEGATIVE = -0.2  # a document this negative counts in an event's negative share
+
+
 def level_rank(level: str) -> int:
     return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else -1
 

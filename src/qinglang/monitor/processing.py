@@ -28,11 +28,10 @@ from qinglang.engine import Engine
 from qinglang.engine.pipeline import Result
 from qinglang.monitor import alerts, merging, search
 from qinglang.monitor.analysis import build_engine, to_engine_doc, watch_hash, watchlist_rows
-from qinglang.monitor.models import Checkpoint, Document, DocumentState, Event, Mention, level_rank
+from qinglang.monitor.models import NEGATIVE, Checkpoint, Document, DocumentState, Event, Mention, level_rank
 
 log = logging.getLogger(__name__)
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
-NEGATIVE = -0.2  # a document this negative counts in an event's negative share
 
 
 class LostLease(RuntimeError):

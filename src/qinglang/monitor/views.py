@@ -151,6 +151,29 @@ def event_merge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("monitor-event", pk=target.pk)
 
 
+@manager_view
+@require_POST
+def document_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a document out of its event: into another event (``to`` = its number) or into a
+    new event of its own (``to`` = "new")."""
+    doc = get_object_or_404(_documents(request), pk=pk)
+    back = doc.event_id
+    wanted = request.POST.get("to", "")
+    to = None
+    if wanted != "new":
+        to = _events(request).filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 19 else None
+        if to is None:
+            messages.error(request, _("No such event to move the document to."))
+            return redirect("monitor-event", pk=back) if back else redirect("monitor-events")
+    try:
+        now_in = merging.move(doc, to, request.user, request.POST.get("reason", ""))
+    except merging.MergeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Document #%(doc)s moved to “%(label)s”.") % {"doc": doc.pk, "label": now_in.label})
+    return redirect("monitor-event", pk=back) if back else redirect("monitor-events")
+
+
 # -- watched enterprises --------------------------------------------------------------------------
 
 
