@@ -4,7 +4,8 @@ The engine opens a new event when a report reads too unlike the events it has (a
 wording, another angle on one incident); an analyst who sees two events tell one story merges
 one into the other. The merged event keeps its row with ``merged_into`` set, so the engine's
 later documents for it (the engine still has its own event for them) land in the target; its
-documents, mentions and alerts move to the target and the target's counters add up both.
+documents, mentions and alerts move to the target, whose counters are counted again from its
+documents (``recount``).
 
 Suggestions come from the engine's same-event model (``Engine.same_event``) over the labels of
 the events around the same time: a probability and the reasons, for the analyst to judge.
@@ -91,7 +92,8 @@ def merge(target: Event, source: Event, user: Any, reason: str) -> Event:
         Document.objects.filter(event=source).update(event=target)
         Mention.objects.filter(event=source).update(event=target)
         Alert.objects.filter(event=source).update(event=target)
-        _combine(target, source)
+        recount(target)
+        target.kind = target.kind or source.kind
         target.save()
         # whoever could see the merged event still sees its documents, now in the target
         departments = list(source.shared_with.all())
@@ -105,29 +107,6 @@ def merge(target: Event, source: Event, user: Any, reason: str) -> Event:
         record("monitor.event.merged", target=target, detail={
             "merged": source.pk, "merged_label": source.label, "size": source.size, "reason": reason})
     return target
-
-
-def _combine(target: Event, source: Event) -> None:
-    """The target's counters over both events' documents (they were counted per document)."""
-    if source.first_seen < target.first_seen:
-        target.first_document_id = source.first_document_id
-    target.size += source.size
-    target.negative += source.negative
-    target.sentiment_sum += source.sentiment_sum
-    target.first_seen = min(target.first_seen, source.first_seen)
-    target.last_seen = max(target.last_seen, source.last_seen)
-    if (level_rank(source.risk_level), source.risk_score) > (level_rank(target.risk_level), target.risk_score):
-        target.risk_level, target.risk_score = source.risk_level, source.risk_score
-        target.risk_reasons = source.risk_reasons
-    target.categories = sorted(set(target.categories) | set(source.categories))
-    target.entities = sorted(set(target.entities) | set(source.entities))
-    sources = dict(target.sources)
-    for name, count in source.sources.items():
-        sources[name] = sources.get(name, 0) + count
-    target.sources = sources
-    target.kind = target.kind or source.kind
-    target.retag()
-    target.reheat()
 
 
 def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
@@ -178,8 +157,11 @@ def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
 
 
 def recount(event: Event) -> None:
-    """The event's counters counted again from the documents it holds (after one moved out)."""
-    docs = list(event.documents.select_related("source").order_by("published_at", "pk"))
+    """The event's counters counted again from the documents it holds, after a merge or a move
+    (risk, categories and watched entities are a maximum or a union: no subtraction takes one
+    document's share back out).  Only the fields counted are read, not the texts."""
+    fields = ("published_at", "sentiment", "risk_level", "risk_score", "risk_reasons", "categories", "source__name")
+    docs = list(event.documents.select_related("source").only(*fields).order_by("published_at", "pk"))
     event.size = len(docs)
     event.negative = sum(d.sentiment is not None and d.sentiment <= NEGATIVE for d in docs)
     event.sentiment_sum = sum(d.sentiment or 0.0 for d in docs)

@@ -62,6 +62,11 @@ def _events(request: HttpRequest) -> QuerySet[Event]:
     return visible_to(request.user, Event.objects.all(), shared_field="shared_with")
 
 
+def _event_numbered(request: HttpRequest, number: str) -> Event | None:
+    """The event a form names by number ("12"), if the user may see it."""
+    return _events(request).filter(pk=int(number)).first() if number.isdigit() and len(number) < 19 else None
+
+
 def _documents(request: HttpRequest) -> QuerySet[Document]:
     return visible_to(request.user, Document.objects.select_related("source"))
 
@@ -137,8 +142,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge another event (``other``) into this one, with the analyst's reason."""
     target = get_object_or_404(_events(request), pk=pk)
-    other = request.POST.get("other", "")
-    source = _events(request).filter(pk=int(other)).first() if other.isdigit() and len(other) < 19 else None
+    source = _event_numbered(request, request.POST.get("other", ""))
     if source is None:
         messages.error(request, _("No such event to merge."))
         return redirect("monitor-event", pk=target.pk)
@@ -157,21 +161,19 @@ def document_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a document out of its event: into another event (``to`` = its number) or into a
     new event of its own (``to`` = "new")."""
     doc = get_object_or_404(_documents(request), pk=pk)
-    back = doc.event_id
+    back = redirect("monitor-event", pk=doc.event_id) if doc.event_id else redirect("monitor-events")
     wanted = request.POST.get("to", "")
-    to = None
-    if wanted != "new":
-        to = _events(request).filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 19 else None
-        if to is None:
-            messages.error(request, _("No such event to move the document to."))
-            return redirect("monitor-event", pk=back) if back else redirect("monitor-events")
+    to = None if wanted == "new" else _event_numbered(request, wanted)
+    if wanted != "new" and to is None:
+        messages.error(request, _("No such event to move the document to."))
+        return back
     try:
         now_in = merging.move(doc, to, request.user, request.POST.get("reason", ""))
     except merging.MergeError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Document #%(doc)s moved to “%(label)s”.") % {"doc": doc.pk, "label": now_in.label})
-    return redirect("monitor-event", pk=back) if back else redirect("monitor-events")
+    return back
 
 
 # -- watched enterprises --------------------------------------------------------------------------
