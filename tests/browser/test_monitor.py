@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from qinglang.monitor import processing, tasks
 from qinglang.monitor.ingest import source_named, store_batch
-from qinglang.monitor.models import Alert, AlertRule, AlertStatus, Event, RuleKind, WatchedEntity
+from qinglang.monitor.models import Alert, AlertRule, AlertStatus, Document, Event, RuleKind, WatchedEntity
 from tests.browser.conftest import ARTIFACTS, GLYPHS_RENDER, sign_in
 
 pytestmark = pytest.mark.browser
@@ -140,11 +140,17 @@ def test_an_analyst_merges_an_event_the_engine_split_off(browser_page: Any, live
                                                          desk: dict[str, Any]) -> None:
     """The suggestion, the reason, the merge, and the merged event's page leading on."""
     now = timezone.now()
-    made = {label: Event.objects.create(engine_id=f"e{n}", label=label, department=desk["office"], first_seen=now,
-                                        last_seen=now - timedelta(hours=n), size=2 + n)
-            for n, label in enumerate(["岚溪鞋业被曝拖欠工人工资三个月，数百名工人到青禾市人社局反映情况",
-                                       "转发：岚溪鞋业拖欠工人工资三个月，数百名工人到青禾市人社局反映"])}
-    target, other = made.values()
+    source = source_named("清溪论坛")
+    made = []
+    for n, label in enumerate(["岚溪鞋业被曝拖欠工人工资三个月，数百名工人到青禾市人社局反映情况",
+                               "转发：岚溪鞋业拖欠工人工资三个月，数百名工人到青禾市人社局反映"]):
+        event = Event.objects.create(engine_id=f"e{n}", label=label, department=desk["office"], first_seen=now,
+                                     last_seen=now - timedelta(hours=n), size=2 + n)
+        for k in range(2 + n):
+            Document.objects.create(source=source, key=f"d{n}-{k}", text=f"{label}（{k}）", published_at=now,
+                                    state="processed", event=event, sentiment=-0.5, risk_level="blue")
+        made.append(event)
+    target, other = made
     page = browser_page
     sign_in(page, live_server.url, "duty")
     page.goto(f"{live_server.url}/monitor/events/{target.pk}/")
