@@ -32,10 +32,10 @@ def streamed(org: dict[str, Any], watched: Any) -> dict[str, Any]:
 
 
 def two_events() -> tuple[Event, Event]:
-    """The two largest events of the stream, the second one with an alert if any has one."""
-    events = list(Event.objects.order_by("-size", "pk")[:6])
-    alerted = [e for e in events[1:] if e.alerts.exists()]
-    return events[0], (alerted[0] if alerted else events[1])
+    """The two largest events of the stream that each have an alert."""
+    alerted = [e for e in Event.objects.order_by("-size", "pk") if e.alerts.exists()]
+    assert len(alerted) >= 2
+    return alerted[0], alerted[1]
 
 
 def counted(event: Event) -> dict[str, Any]:
@@ -53,7 +53,8 @@ def test_a_merge_moves_documents_mentions_and_alerts_and_adds_up_the_counters(st
     before = {e.pk: (e.size, e.negative, set(e.categories), set(e.entities)) for e in (target, source)}
     moved_mentions = Mention.objects.filter(event=source).count()
     moved_alerts = Alert.objects.filter(event=source).count()
-    assert moved_mentions and moved_alerts
+    own_alerts = Alert.objects.filter(event=target).count()
+    assert moved_mentions and moved_alerts and own_alerts   # all new: nobody acted on them
 
     merged = merging.merge(target, source, streamed["duty"], " 同一起 谣言的两种说法 ")
 
@@ -73,6 +74,12 @@ def test_a_merge_moves_documents_mentions_and_alerts_and_adds_up_the_counters(st
     assert set(merged.categories) == before[target.pk][2] | before[source.pk][2]
     assert set(merged.entities) == before[target.pk][3] | before[source.pk][3]
     assert all(f"ent:{name}" in merged.tags for name in merged.entities)
+    # one open alert per event again, titled with the event as it is now
+    open_alerts = Alert.objects.filter(event=merged, status__in=["new", "acknowledged", "escalated"])
+    assert open_alerts.count() == 1
+    assert all(merged.label[:20] in a.title for a in Alert.objects.filter(event=merged))
+    folded = Alert.objects.filter(event=merged, status="dismissed", history__reason__contains="预警并入")
+    assert folded.count() == moved_alerts + own_alerts - 1
     entry = AuditEntry.objects.get(action="monitor.event.merged")
     assert entry.target_id == str(merged.pk) and entry.detail["merged"] == source.pk
     assert set(live(Event.objects.all())) == set(Event.objects.all()) - {source}
@@ -174,8 +181,9 @@ def test_only_the_office_may_merge_and_only_what_it_sees(client: Client, org: di
     # the office's duty officer cannot pull in an event another department keeps to itself
     answer = signed_in(client, org["duty"]).post(url, {"other": hidden.pk, "reason": "同一事件"}, follow=True)
     assert "要合并的事件不存在" in answer.content.decode()
-    overlong = client.post(url, {"other": "9" * 30, "reason": "同一事件"}, follow=True)
-    assert "要合并的事件不存在" in overlong.content.decode()
+    for odd in ("9" * 30, "²", "-1"):   # past bigint, a digit int() refuses, a sign
+        answer = client.post(url, {"other": odd, "reason": "同一事件"}, follow=True)
+        assert answer.status_code == 200 and "要合并的事件不存在" in answer.content.decode()
     assert Event.objects.get(pk=hidden.pk).merged_into_id is None and live(Event.objects.all()).count() == 3
     outsiders_page = reverse("monitor-event", args=[hidden.pk])
     assert client.get(outsiders_page).status_code == 404
@@ -199,7 +207,7 @@ def test_a_document_moved_out_takes_its_counts_with_it_and_can_come_back(streame
     assert event.size == truth["size"] == before["size"] - 1 and event.sources == truth["sources"]
     assert event.sentiment_sum == pytest.approx(truth["sentiment_sum"], abs=1e-6)
     assert AuditEntry.objects.get(action="monitor.document.moved").detail["to"] == own.pk
-    with pytest.raises(merging.MergeError, match="只有这一篇"):
+    with pytest.raises(merging.MergeError, match="已单独成为一个事件"):
         merging.move(doc, None, streamed["duty"], "另一件事")
     with pytest.raises(merging.MergeError, match="移出理由"):
         merging.move(doc, event, streamed["duty"], " ")
@@ -236,3 +244,13 @@ def test_moving_a_document_from_the_event_page(client: Client, streamed: dict[st
     for user in (streamed["town_staff"], streamed["outsider"]):
         assert signed_in(client, user).post(url, {"to": "new", "reason": "x"}).status_code == 403
         client.logout()
+
+
+@pytest.mark.django_db
+def test_a_merge_keeps_the_kind_of_news_filterable(org: dict[str, Any]) -> None:
+    target = labelled("岚溪鞋业被曝拖欠工人工资三个月", org["office"])
+    source = labelled("岚溪鞋业拖欠工人工资三个月", org["office"])
+    Event.objects.filter(pk=source.pk).update(kind="UNABLE_TO_SERVE")
+    merging.merge(target, Event.objects.get(pk=source.pk), org["duty"], "同一事件")
+    merged = Event.objects.get(pk=target.pk)
+    assert merged.kind == "UNABLE_TO_SERVE" and " kind:UNABLE_TO_SERVE " in merged.tags

@@ -76,6 +76,27 @@ def set_status(alert: Alert, to: str, *, actor: Any = None, reason: str = "") ->
     return alert
 
 
+def fold(event: Event, actor: Any, why: str) -> None:
+    """After an analyst merged events: one open alert per event again.  The newest open one
+    takes the others' rules, reasons and highest level; they are dismissed, saying where they
+    went; every alert's title names the event as it is now."""
+    open_alerts = list(Alert.objects.filter(event=event, status__in=OPEN).order_by("-created", "-pk"))
+    if open_alerts:
+        keeper = open_alerts[0]
+        for other in open_alerts[1:]:
+            keeper.keys = sorted({*keeper.keys, *other.keys})
+            keeper.reasons = [*keeper.reasons, *other.reasons][-20:]
+            if level_rank(other.level) > level_rank(keeper.level):
+                keeper.level = other.level
+            set_status(other, AlertStatus.DISMISSED, actor=actor, reason=f"{why}，预警并入 #{keeper.pk}")
+        keeper.save(update_fields=["keys", "reasons", "level"])
+    for alert in Alert.objects.filter(event=event):
+        title = _title(alert.level, event)
+        if alert.title != title:
+            alert.title = title
+            alert.save(update_fields=["title"])
+
+
 # -- raising ----------------------------------------------------------------------------------
 
 
@@ -121,10 +142,14 @@ def _merge(alert: Alert, key: str, level: str, reason: str) -> None:
 def _raise(event: Event, key: str, rule: AlertRule | None, level: str, reason: str) -> Alert | None:
     """One alert per event while it is open. Once dismissed, only a higher level raises anew:
     the officer has judged the event at the level it had."""
-    latest = Alert.objects.filter(event=event).order_by("-created", "-pk").first()
-    if latest is not None and latest.status in OPEN:
-        _merge(latest, key, level, reason)
+    alerts = Alert.objects.filter(event=event).order_by("-created", "-pk")
+    # the open one, if any, even when a dismissed one is newer (events merged by an analyst
+    # bring their alerts along)
+    current = alerts.filter(status__in=OPEN).first()
+    if current is not None:
+        _merge(current, key, level, reason)
         return None
+    latest = alerts.first()
     if latest is not None and level_rank(level) <= level_rank(latest.level):
         return None
     alert = Alert.objects.create(event=event, rule_key=key, keys=[key], rule=rule, level=level,

@@ -8,6 +8,7 @@ it made (event labels). If the engine's API moves, only this module changes.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import tempfile
@@ -81,9 +82,15 @@ def _pair_engine() -> Engine:
     return Engine(EngineConfig())
 
 
+PAIR_ENGINE_RENEW = 50_000   # pairs decided before the pair engine starts afresh
+_pair_calls = itertools.count(1)
+
+
 def same_event(text_a: str, text_b: str) -> PairDecision:
     """The engine's same-event decision for two texts (event labels), with its reasons."""
     with _PAIRS_LOCK:   # analysis learns names as it reads: one thread at a time
+        if next(_pair_calls) % PAIR_ENGINE_RENEW == 0:
+            _pair_engine.cache_clear()   # what it learned from labels must not grow for ever
         return _pair_engine().same_event(text_a, text_b)
 
 

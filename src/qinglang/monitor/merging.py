@@ -18,17 +18,19 @@ left: the analyst's correction is of the record, not of the engine's memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from qinglang.audit.services import record
 from qinglang.engine.pairs import PairDecision
-from qinglang.monitor import analysis
+from qinglang.monitor import alerts, analysis
 from qinglang.monitor.models import NEGATIVE, Alert, Document, Event, Mention, level_rank, live
 
 SUGGEST_WINDOW = timedelta(days=7)   # events this close in time to the one looked at
@@ -48,12 +50,15 @@ class Suggestion:
     decision: PairDecision
 
 
-def final(event: Event) -> Event:
-    """The event a (possibly merged) event's documents now belong to."""
+def final(event: Event, lock: bool = False) -> Event:
+    """The event a (possibly merged) event's documents now belong to; with ``lock``, its row is
+    locked for the caller's transaction and read after the lock (a merge that committed while
+    this waited is seen)."""
+    rows = Event.objects.select_for_update() if lock else Event.objects.all()
     for _ in range(MAX_HOPS):
         if event.merged_into_id is None:
             return event
-        event = Event.objects.get(pk=event.merged_into_id)
+        event = rows.get(pk=event.merged_into_id)
     return event
 
 
@@ -76,11 +81,10 @@ def merge(target: Event, source: Event, user: Any, reason: str) -> Event:
         raise MergeError("请填写合并理由")
     if target.pk == source.pk:
         raise MergeError("不能把事件并入它自己")
-    with transaction.atomic():
+    with _busy_as_error(), transaction.atomic():
         # both rows locked, in one order, so a concurrent batch of the clustering consumer or a
         # second merge waits rather than writing counters this merge is about to replace
-        rows = Event.objects.select_for_update().filter(pk__in=[target.pk, source.pk]).order_by("pk")
-        locked = {e.pk: e for e in rows}
+        locked = _locked([target.pk, source.pk])
         if len(locked) < 2:
             raise MergeError("事件不存在")
         target, source = locked[target.pk], locked[source.pk]
@@ -91,19 +95,10 @@ def merge(target: Event, source: Event, user: Any, reason: str) -> Event:
             raise MergeError("两个事件不在同一个分区")
         Document.objects.filter(event=source).update(event=target)
         Mention.objects.filter(event=source).update(event=target)
-        Alert.objects.filter(event=source).update(event=target)
-        recount(target)
         target.kind = target.kind or source.kind
+        recount(target)
         target.save()
-        # whoever could see the merged event still sees its documents, now in the target
-        departments = list(source.shared_with.all())
-        if source.department is not None and source.department_id != target.department_id:
-            departments.append(source.department)
-        target.shared_with.add(*departments)
-        source.merged_into, source.merged_at, source.merged_by = target, timezone.now(), user
-        source.merge_reason = reason[:500]
-        source.save(update_fields=["merged_into", "merged_at", "merged_by", "merge_reason"])
-        Event.objects.filter(merged_into=source).update(merged_into=target)   # chains stay one hop
+        _fold_into(source, target, user, reason)
         record("monitor.event.merged", target=target, detail={
             "merged": source.pk, "merged_label": source.label, "size": source.size, "reason": reason})
     return target
@@ -115,13 +110,11 @@ def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
     reason = " ".join(reason.split())
     if not reason:
         raise MergeError("请填写移出理由")
-    with transaction.atomic():
-        doc = Document.objects.select_for_update().select_related("source").get(pk=doc.pk)
+    with _busy_as_error(), transaction.atomic():
+        doc = Document.objects.select_for_update().get(pk=doc.pk)
         if doc.event_id is None:
             raise MergeError("该文档尚未归入事件")
-        wanted = [doc.event_id] + ([to.pk] if to is not None else [])
-        rows = Event.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-        locked = {e.pk: e for e in rows}
+        locked = _locked([doc.event_id] + ([to.pk] if to is not None else []))
         old = locked[doc.event_id]
         if to is not None:
             to = locked.get(to.pk)
@@ -131,29 +124,78 @@ def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
                 raise MergeError("文档已在该事件中")
             if to.partition != old.partition:
                 raise MergeError("两个事件不在同一个分区")
-        elif old.size <= 1:
-            raise MergeError("事件只有这一篇文档，无需移出")
-        if to is None:
-            # the document's own event: the one it had before if it was moved out once already
-            label = doc.title or " ".join(doc.text.split())[:80]
-            to, _ = Event.objects.get_or_create(partition=old.partition, engine_id=f"m{doc.pk}", defaults={
-                "label": label[:200], "department_id": old.department_id, "first_document": doc,
-                "first_seen": doc.published_at, "last_seen": doc.published_at})
-            to.merged_into = None
-            to.shared_with.add(*old.shared_with.all())
+        else:
+            if old.engine_id == f"m{doc.pk}":
+                raise MergeError("文档已单独成为一个事件")
+            if old.size <= 1:
+                raise MergeError("事件只有这一篇文档，无需移出")
+            to = _own_event(doc, old)
         doc.event = to
         doc.save(update_fields=["event"])
         Mention.objects.filter(document=doc).update(event=to)
         for event in (old, to):
             recount(event)
-        if old.size == 0:   # its last document left: it is merged into where that went
-            old.merged_into, old.merged_at, old.merged_by, old.merge_reason = to, timezone.now(), user, reason[:500]
-            Event.objects.filter(merged_into=old).update(merged_into=to)   # chains stay one hop
-        old.save()
+        if old.size and old.label in " ".join(f"{doc.title} {doc.text}".split()):
+            old.label = _opening_words(old.documents.order_by("published_at", "pk").first() or doc)
         to.save()
+        if old.size == 0:   # its last document left: it is merged into where that went
+            _fold_into(old, to, user, reason)
+        old.save()
         record("monitor.document.moved", target=doc, detail={
             "from": old.pk, "to": to.pk, "new_event": to.engine_id == f"m{doc.pk}", "reason": reason})
+    alerts.evaluate([doc], {to.engine_id: to})   # what the document raises, it raises where it is now
     return to
+
+
+def _locked(pks: list[int]) -> dict[int, Event]:
+    rows = Event.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    return {e.pk: e for e in rows}
+
+
+@contextmanager
+def _busy_as_error() -> Iterator[None]:
+    """A lock the clustering consumer holds in the other order (PostgreSQL aborts one side of a
+    deadlock) is a "try again" for the analyst, not an error page."""
+    try:
+        yield
+    except OperationalError as error:
+        raise MergeError("事件正在被系统更新，请稍后重试") from error
+
+
+def _opening_words(doc: Document) -> str:
+    """A document's title, or its first words: how an event is first labelled."""
+    return (doc.title or " ".join(doc.text.split())[:80])[:200]
+
+
+def _own_event(doc: Document, old: Event) -> Event:
+    """The event of its own a document moves to: the one it had before if it was moved out
+    once already, with the department the document came from, shared as the old event was."""
+    event, _ = Event.objects.get_or_create(partition=old.partition, engine_id=f"m{doc.pk}", defaults={
+        "label": _opening_words(doc), "department_id": doc.department_id or old.department_id,
+        "first_document": doc, "first_seen": doc.published_at, "last_seen": doc.published_at})
+    event.merged_into = None
+    _share(old, event)
+    return event
+
+
+def _share(source: Event, target: Event) -> None:
+    """Whoever could see ``source`` sees ``target`` too (its documents are there now)."""
+    departments = list(source.shared_with.all())
+    if source.department is not None and source.department_id != target.department_id:
+        departments.append(source.department)
+    target.shared_with.add(*departments)
+
+
+def _fold_into(source: Event, target: Event, user: Any, reason: str) -> None:
+    """``source`` is merged into ``target``: its row points there, its alerts and sharing go
+    there, and what was merged into it points there too (chains stay one hop)."""
+    _share(source, target)
+    Alert.objects.filter(event=source).update(event=target)
+    alerts.fold(target, user, f"事件“{source.label[:40]}”已并入“{target.label[:40]}”")
+    source.merged_into, source.merged_at, source.merged_by = target, timezone.now(), user
+    source.merge_reason = reason[:500]
+    source.save(update_fields=["merged_into", "merged_at", "merged_by", "merge_reason"])
+    Event.objects.filter(merged_into=source).update(merged_into=target)
 
 
 def recount(event: Event) -> None:

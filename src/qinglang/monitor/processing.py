@@ -175,7 +175,7 @@ class EventBook:
             if event is not None:
                 # one object per row: two engine events merged into one must not save over
                 # each other's counters
-                target = merging.final(event)
+                target = merging.final(event, lock=True)
                 event = next((e for e in self.events.values() if e.pk == target.pk), target)
         if event is None:
             # The first document's own words (the engine's label is its normalised text, with

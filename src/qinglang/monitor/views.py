@@ -64,7 +64,8 @@ def _events(request: HttpRequest) -> QuerySet[Event]:
 
 def _event_numbered(request: HttpRequest, number: str) -> Event | None:
     """The event a form names by number ("12"), if the user may see it."""
-    return _events(request).filter(pk=int(number)).first() if number.isdigit() and len(number) < 19 else None
+    valid = number.isascii() and number.isdigit() and len(number) < 19   # not "²", not past bigint
+    return _events(request).filter(pk=int(number)).first() if valid else None
 
 
 def _documents(request: HttpRequest) -> QuerySet[Document]:
@@ -118,7 +119,9 @@ def _spread(event: Event, docs: QuerySet[Document]) -> list[dict[str, Any]]:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(_events(request), pk=pk)
     if event.merged_into_id is not None:
-        target = merging.final(event)
+        target = _events(request).filter(pk=merging.final(event).pk).first()
+        if target is None:   # merged into an event this user may not see
+            raise Http404
         messages.info(request, _("This event was merged into “%(label)s”.") % {"label": target.label})
         return redirect("monitor-event", pk=target.pk)
     docs = event.documents.select_related("source", "duplicate_of")
