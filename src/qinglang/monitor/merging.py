@@ -105,8 +105,8 @@ def merge(target: Event, source: Event, user: Any, reason: str) -> Event:
 
 
 def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
-    """Move ``doc`` out of its event into ``to``, or into a new event of its own when ``to`` is
-    None; return the event it is in now."""
+    """Move ``doc`` (and its copies in the same event) out of its event into ``to``, or into a
+    new event of its own when ``to`` is None; return the event it is in now."""
     reason = " ".join(reason.split())
     if not reason:
         raise MergeError("请填写移出理由")
@@ -124,15 +124,19 @@ def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
                 raise MergeError("文档已在该事件中")
             if to.partition != old.partition:
                 raise MergeError("两个事件不在同一个分区")
-        else:
+        # its copies in the same event (reposts of it) go with it: they tell what it tells
+        copies = list(Document.objects.select_for_update().filter(duplicate_of=doc, event_id=old.pk).order_by("pk"))
+        moving = [doc, *copies]
+        if to is None:
             if old.engine_id == f"m{doc.pk}":
                 raise MergeError("文档已单独成为一个事件")
-            if old.size <= 1:
-                raise MergeError("事件只有这一篇文档，无需移出")
+            if old.size <= len(moving):
+                raise MergeError("事件只有这篇文档及其转载，无需移出")
             to = _own_event(doc, old)
-        doc.event = to
-        doc.save(update_fields=["event"])
-        Mention.objects.filter(document=doc).update(event=to)
+        for moved in moving:
+            moved.event = to
+        Document.objects.filter(pk__in=[d.pk for d in moving]).update(event=to)
+        Mention.objects.filter(document__in=moving).update(event=to)
         for event in (old, to):
             recount(event)
         if old.size and old.label in " ".join(f"{doc.title} {doc.text}".split()):
@@ -142,8 +146,9 @@ def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
             _fold_into(old, to, user, reason)
         old.save()
         record("monitor.document.moved", target=doc, detail={
-            "from": old.pk, "to": to.pk, "new_event": to.engine_id == f"m{doc.pk}", "reason": reason})
-    alerts.evaluate([doc], {to.engine_id: to})   # what the document raises, it raises where it is now
+            "from": old.pk, "to": to.pk, "new_event": to.engine_id == f"m{doc.pk}", "reason": reason,
+            "copies": [d.pk for d in copies]})
+    alerts.evaluate(moving, {to.engine_id: to})   # what the documents raise, they raise where they are now
     return to
 
 
