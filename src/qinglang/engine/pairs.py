@@ -202,16 +202,17 @@ class PairModel:
         return {t: self.words[t] for t in shared if t in self.words}
 
     def probability(self, values: list[float], shared: frozenset[str] = frozenset()) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, values, strict=True))
-        z += sum(self.word_weights(shared).values())
+        return self._squash(values, self.word_weights(shared))
+
+    def _squash(self, values: list[float], words: dict[str, float]) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, values, strict=True)) + sum(words.values())
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def decide(self, a: Side, b: Side, join: tuple[float, float], idf: Callable[[str], float],
                reasons: int = 3) -> PairDecision:
         values = features(a, b, join, idf)
-        shared = shared_words(a, b)
-        words = self.word_weights(shared)
-        p = self.probability(values, shared)
+        words = self.word_weights(shared_words(a, b))
+        p = self._squash(values, words)
         same = p >= self.threshold
         # the features that pushed hardest toward the decision taken; the shared words as one
         sign = 1.0 if same else -1.0

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -142,14 +143,13 @@ def _merge(alert: Alert, key: str, level: str, reason: str) -> None:
 def _raise(event: Event, key: str, rule: AlertRule | None, level: str, reason: str) -> Alert | None:
     """One alert per event while it is open. Once dismissed, only a higher level raises anew:
     the officer has judged the event at the level it had."""
-    alerts = Alert.objects.filter(event=event).order_by("-created", "-pk")
     # the open one, if any, even when a dismissed one is newer (events merged by an analyst
-    # bring their alerts along)
-    current = alerts.filter(status__in=OPEN).first()
-    if current is not None:
-        _merge(current, key, level, reason)
+    # bring their alerts along); else the newest: one query either way
+    is_open = ExpressionWrapper(Q(status__in=OPEN), output_field=BooleanField())
+    latest = Alert.objects.filter(event=event).order_by(is_open.desc(), "-created", "-pk").first()
+    if latest is not None and latest.status in OPEN:
+        _merge(latest, key, level, reason)
         return None
-    latest = alerts.first()
     if latest is not None and level_rank(level) <= level_rank(latest.level):
         return None
     alert = Alert.objects.create(event=event, rule_key=key, keys=[key], rule=rule, level=level,

@@ -140,7 +140,7 @@ def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
         for event in (old, to):
             recount(event)
         if old.size and old.label in " ".join(f"{doc.title} {doc.text}".split()):
-            old.label = _opening_words(old.documents.order_by("published_at", "pk").first() or doc)
+            old.label = (old.documents.order_by("published_at", "pk").first() or doc).headline()
         to.save()
         if old.size == 0:   # its last document left: it is merged into where that went
             _fold_into(old, to, user, reason)
@@ -167,16 +167,11 @@ def _busy_as_error() -> Iterator[None]:
         raise MergeError("事件正在被系统更新，请稍后重试") from error
 
 
-def _opening_words(doc: Document) -> str:
-    """A document's title, or its first words: how an event is first labelled."""
-    return (doc.title or " ".join(doc.text.split())[:80])[:200]
-
-
 def _own_event(doc: Document, old: Event) -> Event:
     """The event of its own a document moves to: the one it had before if it was moved out
     once already, with the department the document came from, shared as the old event was."""
     event, _ = Event.objects.get_or_create(partition=old.partition, engine_id=f"m{doc.pk}", defaults={
-        "label": _opening_words(doc), "department_id": doc.department_id or old.department_id,
+        "label": doc.headline(), "department_id": doc.department_id or old.department_id,
         "first_document": doc, "first_seen": doc.published_at, "last_seen": doc.published_at})
     event.merged_into = None
     _share(old, event)

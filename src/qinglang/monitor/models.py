@@ -141,6 +141,11 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title or self.text[:40]
 
+    def headline(self) -> str:
+        """Its title, or its first words as the source wrote them: how an event it opens is
+        labelled until the engine finds a more representative headline."""
+        return (self.title or " ".join(self.text.split())[:80])[:200]
+
     def tone_about(self, name: str) -> float:
         """The document's tone about one watched entity (the engine reads it near the mentions),
         else its overall tone (documents analysed before entity tones were kept)."""

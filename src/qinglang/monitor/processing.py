@@ -180,9 +180,8 @@ class EventBook:
         if event is None:
             # The first document's own words (the engine's label is its normalised text, with
             # half-width punctuation): what a reader recognises from the source.
-            label = doc.title or " ".join(doc.text.split())[:80]
             event = Event(
-                partition=self.partition, engine_id=engine_id, label=label[:200], department_id=doc.department_id,
+                partition=self.partition, engine_id=engine_id, label=doc.headline(), department_id=doc.department_id,
                 first_document=doc, first_seen=doc.published_at, last_seen=doc.published_at,
             )
         self.events[engine_id] = event
