@@ -12,6 +12,7 @@ import math
 import random
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -122,17 +123,23 @@ def _stories(rows: list[dict[str, str]], config: EngineConfig | None) -> dict[st
 def pairs(data_dir: Path, config: EngineConfig | None = None) -> dict[str, float]:
     """Same-event pairs, on the held-out fifth the pair model never trained on
     (``scripts/train_pairs.py`` decides the split).  Both texts of every pair are streamed
-    through one engine in file order, so IDF comes from past texts only.  ``pairs_f1`` is the
+    through one engine in file order, so IDF comes from the shipped background counts and past
+    texts only, as with the ``pairs`` command.  ``pairs_f1`` is the
     engine's pair decision (``Engine.same_event``, the shipped model); ``pairs_join_f1`` is the
     clusterer's join score on the same pairs (text2 against an event made of text1), the
-    measure used before the pair model, kept for comparison."""
+    measure used before the pair model, kept for comparison.  ``pairs_cold_f1`` asks the same
+    pairs of an engine that has streamed nothing (``same_event`` with ``learn=False``), as the
+    monitoring app's merge suggestions do (less what they learn from the city's own labels):
+    only the shipped background frequencies to go on."""
     train = training_module("train_pairs")
     model = PairModel.load()
     rows = [r for r in train.pair_rows(data_dir, config) if r.heldout]
     truth = np.array([bool(r.label) for r in rows])
+    cold = Engine(replace(config or EngineConfig(), background_idf=True))
     out: dict[str, float] = {}
     for name, predicted in (("pairs", [model.probability(r.values, r.shared) >= model.threshold for r in rows]),
-                            ("pairs_join", [r.join >= (config or EngineConfig()).join_threshold for r in rows])):
+                            ("pairs_join", [r.join >= (config or EngineConfig()).join_threshold for r in rows]),
+                            ("pairs_cold", [cold.same_event(a, b).same for a, b in train.heldout_pairs(data_dir)])):
         scores = train.f1(np.array(predicted), truth)  # the training script's own F1
         out[f"{name}_f1"], out[f"{name}_precision"], out[f"{name}_recall"] = scores
     out["pairs_heldout"] = float(len(rows))

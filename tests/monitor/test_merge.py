@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qinglang.audit.models import AuditEntry
-from qinglang.monitor import merging
+from qinglang.engine import Engine, EngineConfig
+from qinglang.monitor import analysis, merging
 from qinglang.monitor.ingest import source_named, store_batch
 from qinglang.monitor.models import Alert, AlertRule, Document, Event, Mention, RuleKind, live
 from qinglang.monitor.processing import process_partition
@@ -131,9 +132,30 @@ def labelled(label: str, department: Any, hours: float = 0.0) -> Event:
                                 first_seen=at, last_seen=at, size=1)
 
 
+@pytest.fixture
+def pair_engine() -> Any:
+    """The web process's pair engine, made afresh from this test's events and dropped after."""
+    analysis._pair_engine.cache_clear()
+    yield analysis._pair_engine
+    analysis._pair_engine.cache_clear()
+
+
+@pytest.mark.django_db
+def test_the_pair_engine_learns_what_is_common_in_the_citys_event_labels(org: dict[str, Any], pair_engine: Any
+                                                                         ) -> None:
+    """The city's own names are in many of its events' labels and in no background; a pair
+    engine that did not read the labels would take sharing one for strong evidence."""
+    for i in range(40):
+        labelled(f"临川晚报快讯：第{i + 1}期便民信息", org["office"], hours=i)
+    learned = pair_engine().clusterer.vectors
+    fresh = Engine(EngineConfig(background_idf=True)).clusterer.vectors
+    assert learned.docs == fresh.docs + 40
+    assert learned.idf("临川") < fresh.idf("临川") - 3
+
+
 @pytest.mark.django_db
 def test_the_event_page_suggests_events_that_may_be_the_same_and_merges_one(
-    client: Client, org: dict[str, Any]
+    client: Client, org: dict[str, Any], pair_engine: Any
 ) -> None:
     office = org["office"]
     target = labelled("岚溪鞋业被曝拖欠工人工资三个月，数百名工人到青禾市人社局反映情况", office)

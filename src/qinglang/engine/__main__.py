@@ -9,8 +9,9 @@ stderr; the run continues.  Exit status 0 when the run completes (bad lines incl
 used (said on stderr, before any line is read).
 
 ``pairs`` reads ``{"id", "text1", "text2"}`` lines and answers each with ``{"id", "same_event",
-"probability", "reasons"}`` (the shipped pair model; the texts count into the run's term
-frequencies in input order, as a stream would), with the same error handling.
+"probability", "reasons"}`` (the shipped pair model; term frequencies start from the model's
+background counts and the texts count into them in input order, as a stream's would), with the
+same error handling.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def pairs(engine: Engine, lines: TextIO, out: TextIO, err: TextIO) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "pairs":
-        status = pairs(Engine(), sys.stdin, sys.stdout, sys.stderr)
+        status = pairs(Engine(EngineConfig(background_idf=True)), sys.stdin, sys.stdout, sys.stderr)
         return status if args.strict else 0
     try:
         if args.snapshot and not os.access(args.snapshot.resolve().parent, os.W_OK):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice, repeat
 from operator import itemgetter, mul
@@ -150,6 +151,22 @@ class Vectorizer:
             tf[i] = count
         self.docs += learn
         return tf
+
+    def seed(self, docs: int, df: Mapping[str, int]) -> None:
+        """Start from background counts (``docs`` texts, ``df`` of their terms) as if those
+        texts had been streamed: for an engine that judges pairs of texts without a stream to
+        learn from, where every term would otherwise weigh the same.  Not for a clustering
+        stream: its own frequencies are what separate its stories (see EngineConfig)."""
+        for term in sorted(df):
+            i = self.vocab.get(term)
+            if i is None:
+                i = self.vocab[term] = len(self.df)
+                self.words.append(term)
+                self.df.append(0)
+                self.log_df.append(0.0)
+            self.df[i] += df[term]
+            self.log_df[i] = math.log(self.df[i] + 1)
+        self.docs += docs
 
     def idf(self, term: str) -> float:
         """log(N + 1) + 1 - log(df + 1) over the items seen so far, as ``weigh`` uses it (the

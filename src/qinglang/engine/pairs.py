@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-__all__ = ["FEATURES", "SIGNS", "PairDecision", "PairModel", "Side", "features", "shared_words", "side"]
+__all__ = ["FEATURES", "SIGNS", "PairDecision", "PairModel", "Side", "features", "shared_words", "side",
+           "template_instance"]
 
 DEFAULT_MODEL = Path(__file__).parent / "models" / "same_event.json"
 
@@ -43,6 +44,13 @@ DEFAULT_MODEL = Path(__file__).parent / "models" / "same_event.json"
 # longest-common-run search is quadratic in the worst case.
 PAIR_CHARS = 400
 RARE_IDF = 6.0   # a shared term at least this rare (idf incl. the +1) is a "rare shared term"
+# Nearly the same words (this share of the shorter text's bigrams shared) with another number of
+# a unit or another 《work》: one template's other instance (another round's results, another
+# film's release date).  Too few such pairs to learn from (49 of 7,943 training pairs, 6 of them
+# one event) and the rest of their evidence is overwhelming overlap, so the model read most of
+# them as the same event; their probability is capped at the share of them that were
+# (``PairModel.template_rate``, written by the training script).
+TEMPLATE_CONTAINMENT = 0.5
 
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 # A number with its unit of "which one": the day, the episode, the round, the magnitude.  Two
@@ -64,6 +72,8 @@ FEATURES = (
 _AGAINST = frozenset({"title_conflict", "proper_conflict", "number_conflict", "template_instance"})
 _EITHER = frozenset({"length_gap", "length_min"})
 SIGNS = {name: 0 if name in _EITHER else -1 if name in _AGAINST else 1 for name in FEATURES}
+_CONTAINMENT, _NUMBER_CONFLICT, _TITLE_CONFLICT = (
+    FEATURES.index(name) for name in ("bigram_containment", "number_conflict", "title_conflict"))
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,16 @@ def side(text: str, terms: frozenset[str], proper: frozenset[str]) -> Side:
 def number_conflicts(a: Side, b: Side) -> list[str]:
     """Units both texts give a number with, and no number in common (2月3日 / 2月6日)."""
     return [unit for unit in a.framed.keys() & b.framed.keys() if not a.framed[unit] & b.framed[unit]]
+
+
+def template_instance(values: list[float]) -> str | None:
+    """The conflict that makes a pair one template's other instance (see TEMPLATE_CONTAINMENT):
+    the feature to name as the reason, or None."""
+    if values[_CONTAINMENT] < TEMPLATE_CONTAINMENT:
+        return None
+    if values[_NUMBER_CONFLICT]:
+        return "number_conflict"
+    return "title_conflict" if values[_TITLE_CONFLICT] else None
 
 
 def _containment(a: frozenset[str], b: frozenset[str]) -> float:
@@ -183,7 +203,8 @@ class PairModel:
     """Shipped same-event model.  ``load()`` once, then ``decide(a, b, join, idf)``."""
 
     def __init__(self, weights: dict[str, float], bias: float, threshold: float,
-                 words: dict[str, float] | None = None) -> None:
+                 words: dict[str, float] | None = None, background: tuple[int, dict[str, int]] = (0, {}),
+                 template_rate: float = 1.0) -> None:
         missing = set(FEATURES) - set(weights)
         if missing:
             raise ValueError(f"pair model lacks weights for {sorted(missing)}")
@@ -191,11 +212,18 @@ class PairModel:
         self.bias = bias
         self.threshold = threshold
         self.words = {t: float(w) for t, w in (words or {}).items()}   # shared word -> weight
+        # (texts, term -> how many of them have it): the frequencies the model was trained
+        # with before the stream's own (EngineConfig.background_idf)
+        self.background = background
+        self.template_rate = template_rate   # the most a template's other instance can score
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> PairModel:
         data = json.loads(Path(path or DEFAULT_MODEL).read_text(encoding="utf-8"))
-        return cls(data["weights"], float(data["bias"]), float(data["threshold"]), data.get("shared_words"))
+        background = data.get("background") or {"docs": 0, "df": {}}
+        return cls(data["weights"], float(data["bias"]), float(data["threshold"]), data.get("shared_words"),
+                   (int(background["docs"]), {t: int(n) for t, n in background["df"].items()}),
+                   float(data.get("template_rate", 1.0)))
 
     def word_weights(self, shared: frozenset[str]) -> dict[str, float]:
         """The weights of the shared words the model knows."""
@@ -206,7 +234,8 @@ class PairModel:
 
     def _squash(self, values: list[float], words: dict[str, float]) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, values, strict=True)) + sum(words.values())
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        p = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return min(p, self.template_rate) if template_instance(values) else p
 
     def decide(self, a: Side, b: Side, join: tuple[float, float], idf: Callable[[str], float],
                reasons: int = 3) -> PairDecision:
@@ -220,7 +249,9 @@ class PairModel:
         pushes.append((sign * sum(words.values()), "shared_words"))
         pushes.sort()
         named = dict(zip(FEATURES, values, strict=True))
-        told: list[str] = []
+        template = template_instance(values)
+        # a capped pair says first what made it another instance, whatever else weighed
+        told: list[str] = [_describe(template, a, b, named)] if template and not same else []
         for push, name in reversed(pushes):
             if push <= 0 or len(told) >= reasons:
                 break

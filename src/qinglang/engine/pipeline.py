@@ -184,6 +184,8 @@ class Engine:
         self._pairs: PairModel | None = None   # loaded when first asked
         self.dedup = Deduplicator(self.cfg)
         self.clusterer = Clusterer(self.cfg)
+        if self.cfg.background_idf:
+            self.clusterer.vectors.seed(*self.pairs.background)
         self.bursts = BurstDetector(self.cfg)
         self._times: list[tuple[int, float]] = []  # (seq, time) samples for window pruning
 
@@ -301,9 +303,25 @@ class Engine:
     def same_event(self, text_a: str, text_b: str, learn: bool = False) -> PairDecision:
         """Do the two texts tell the same event?  Probability, decision and reasons from the
         shipped pair model (see ``pairs.py``)."""
+        return self.pairs.decide(*self.pair_inputs(text_a, text_b, learn), self.clusterer.vectors.idf)
+
+    @property
+    def pairs(self) -> PairModel:
+        """The shipped same-event model, loaded when first asked."""
         if self._pairs is None:
             self._pairs = PairModel.load()
-        return self._pairs.decide(*self.pair_inputs(text_a, text_b, learn), self.clusterer.vectors.idf)
+        return self._pairs
+
+    def learn(self, texts: Iterable[str]) -> int:
+        """Count texts into the term frequencies as items of the stream would be, without
+        clustering them: an engine that only compares texts learns what is common where it
+        works (a city's own names are in half its news, and in no background).  Returns how
+        many were read."""
+        read = 0
+        for text in texts:
+            self._pair_side(text, learn=True)
+            read += 1
+        return read
 
     def pair_inputs(self, text_a: str, text_b: str, learn: bool = False) -> tuple[Side, Side, tuple[float, float]]:
         """Both texts as the pair model reads them, and the clusterer's join score each way.
