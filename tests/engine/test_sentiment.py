@@ -13,7 +13,7 @@ import pytest
 import rjieba
 
 from qinglang.engine.normalize import normalize
-from qinglang.engine.sentiment import DEFAULT_WEIGHTS, SentimentModel, features, keep_lexicon_whole
+from qinglang.engine.sentiment import BIGRAM_SEP, DEFAULT_WEIGHTS, SentimentModel, features, keep_lexicon_whole
 
 SEGMENTER = rjieba.Jieba()
 keep_lexicon_whole(SEGMENTER)
@@ -88,7 +88,7 @@ def test_weibo_emoticon_sets_the_mood(model: SentimentModel) -> None:
 def test_bracketed_headline_is_not_an_emoticon() -> None:
     # 【...】 is normalised to [...]; a long bracketed title must not become one feature.
     names = features(tokens("【云帆集团发布年度报告】"), {})
-    assert not any(name.startswith("[") and len(name) > 1 for name in names)
+    assert not any(name.startswith("[") and len(name) > 1 and BIGRAM_SEP not in name for name in names)
     assert "[怒]" in features(tokens("【云帆】[怒]"), {})
 
 
@@ -529,7 +529,9 @@ def test_the_plain_reading_keeps_the_story_as_told(model: SentimentModel) -> Non
 def test_fast_path_equals_the_feature_map(model: SentimentModel) -> None:
     """score() takes shortcuts; it must compute exactly the trained function."""
     for text in ["[怒]服务不是很好，不会再来了//@某人:同感[泪]", "青山化工被约谈后杜绝了违规排污",
-                 "不", "这个靠谱，正能量满满[good]", "【标题】不满意 不 满意 没有问题。"]:
+                 "不", "这个靠谱，正能量满满[good]", "【标题】不满意 不 满意 没有问题。",
+                 # a bigram said twice counts once; one past BIGRAM_TOKENS (也 不错) not at all
+                 "房间很一般，早餐也很一般" + "，" * 300 + "服务也不错"]:
         toks = tokens(text)
         reference = model.bias + sum(model.weights.get(name, 0.0) * value
                                      for name, value in features(toks, model.phrases).items())
