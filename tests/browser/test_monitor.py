@@ -138,7 +138,7 @@ def test_sparklines_and_the_alert_rule_form(browser_page: Any, live_server: Any,
 
 def test_an_analyst_merges_an_event_the_engine_split_off(browser_page: Any, live_server: Any,
                                                          desk: dict[str, Any]) -> None:
-    """The suggestion, the reason, the merge, and the merged event's page leading on."""
+    """The suggestion, the reason, the merge, the merged event's page leading on, and the undo."""
     now = timezone.now()
     source = source_named("清溪论坛")
     made = []
@@ -166,3 +166,11 @@ def test_an_analyst_merges_an_event_the_engine_split_off(browser_page: Any, live
     page.goto(f"{live_server.url}/monitor/events/{other.pk}/")
     page.wait_for_selector("text=该事件已并入")
     assert page.url.endswith(f"/monitor/events/{target.pk}/")
+    # second thoughts: undone from the target's page, with a reason, back to the event it was
+    page.click("#similar-events summary:has-text('撤销合并')")
+    page.fill(f"#unmerge-reason-{other.pk}", "其实是另一家工厂")
+    page.click("#similar-events button:has-text('撤销合并')")
+    page.wait_for_selector("text=已撤销")
+    assert page.url.endswith(f"/monitor/events/{other.pk}/")
+    assert Event.objects.get(pk=other.pk).merged_into_id is None
+    assert Event.objects.get(pk=other.pk).size == other.size and Event.objects.get(pk=target.pk).size == target.size

@@ -533,7 +533,7 @@ def test_fast_path_equals_the_feature_map(model: SentimentModel) -> None:
                  # a bigram said twice counts once; one past BIGRAM_TOKENS (也 不错) not at all
                  "房间很一般，早餐也很一般" + "，" * 300 + "服务也不错"]:
         toks = tokens(text)
-        reference = model.bias + sum(model.weights.get(name, 0.0) * value
+        reference = model.bias + sum(model.weight(name) * value
                                      for name, value in features(toks, model.phrases).items())
         assert model.logit(toks) == pytest.approx(reference, abs=1e-9)
 

@@ -87,6 +87,59 @@ def test_a_merge_moves_documents_mentions_and_alerts_and_adds_up_the_counters(st
 
 
 @pytest.mark.django_db
+def test_a_merge_is_undone_with_a_reason_and_what_moved_since_stays(streamed: dict[str, Any]) -> None:
+    target, source = two_events()
+    earlier = Event.objects.exclude(pk__in=[target.pk, source.pk]).order_by("-size", "pk").first()
+    assert earlier is not None
+    merging.merge(source, earlier, streamed["duty"], "同一事件")   # merged into the source first
+    source.refresh_from_db()
+    before = {e.pk: (e.size, e.negative, set(e.categories), e.sources) for e in (target, source)}
+    own = set(Document.objects.filter(event=source).values_list("pk", flat=True))
+    mentions = set(Mention.objects.filter(event=source).values_list("pk", flat=True))
+    merging.merge(target, source, streamed["duty"], "看错了")
+    assert Event.objects.get(pk=earlier.pk).merged_into_id == target.pk   # chains stay one hop
+    # after the merge an analyst moved one of its documents on, to an event of its own
+    moved_on = Document.objects.filter(pk__in=own, copies__isnull=True).order_by("pk").first()
+    assert moved_on is not None   # a document without copies (copies would go with it)
+    elsewhere = merging.move(moved_on, None, streamed["duty"], "另一件事")
+
+    with pytest.raises(merging.MergeError, match="撤销理由"):
+        merging.unmerge(source, streamed["duty"], " ")
+    restored = merging.unmerge(source, streamed["duty"], "不是同一起事件")
+
+    assert restored.merged_into_id is None and restored.merge_record == {} and restored.merge_reason == ""
+    assert set(Document.objects.filter(event=source).values_list("pk", flat=True)) == own - {moved_on.pk}
+    assert Document.objects.get(pk=moved_on.pk).event_id == elsewhere.pk
+    assert set(Mention.objects.filter(event=source).values_list("pk", flat=True)) == \
+        mentions - set(Mention.objects.filter(document=moved_on).values_list("pk", flat=True))
+    assert Event.objects.get(pk=earlier.pk).merged_into_id == source.pk
+    for event in (target, source):
+        event.refresh_from_db()
+        truth = counted(event)
+        assert event.size == truth["size"] and event.sources == truth["sources"]
+    assert target.size == before[target.pk][0]
+    assert source.size == before[source.pk][0] - 1
+    assert source in live(Event.objects.all())
+    entry = AuditEntry.objects.get(action="monitor.event.unmerged")
+    assert entry.target_id == str(source.pk) and entry.actor_id == streamed["duty"].pk
+    assert entry.detail == {"from": target.pk, "documents": len(own) - 1, "stayed": 1, "reason": "不是同一起事件"}
+    with pytest.raises(merging.MergeError, match="未被合并"):
+        merging.unmerge(source, streamed["duty"], "再撤一次")
+
+
+@pytest.mark.django_db
+def test_an_event_folded_away_by_a_move_is_not_unmerged(streamed: dict[str, Any]) -> None:
+    target, source = two_events()
+    for doc in Document.objects.filter(event=source, duplicate_of__isnull=True).order_by("pk"):
+        if Document.objects.filter(pk=doc.pk, event=source).exists():
+            merging.move(doc, target, streamed["duty"], "同一事件")
+    source.refresh_from_db()
+    assert source.merged_into_id == target.pk and source.merge_record == {}
+    with pytest.raises(merging.MergeError, match="文档移出"):
+        merging.unmerge(source, streamed["duty"], "撤销")
+
+
+@pytest.mark.django_db
 def test_documents_the_engine_still_puts_in_a_merged_event_go_to_its_target(streamed: dict[str, Any]) -> None:
     target, source = two_events()
     copied = Document.objects.filter(event=source).order_by("pk").first()
@@ -185,6 +238,17 @@ def test_the_event_page_suggests_events_that_may_be_the_same_and_merges_one(
     assert client.get(f"/api/v1/events/{same.pk}", **bearer(org["duty"])).json()["merged_into"] == target.pk
     assert client.get(f"/api/v1/events/{target.pk}", **bearer(org["duty"])).json()["merged_into"] is None
 
+    # and undone from the target's page, back to the event it was
+    assert "撤销合并" in client.get(reverse("monitor-event", args=[target.pk])).content.decode()
+    unmerge = reverse("monitor-event-unmerge", args=[target.pk])
+    refused = client.post(unmerge, {"other": same.pk, "reason": ""}, follow=True)
+    assert "请填写撤销理由" in refused.content.decode() and Event.objects.get(pk=same.pk).merged_into_id == target.pk
+    assert "没有这个已并入的事件" in client.post(unmerge, {"other": unrelated.pk, "reason": "x"}, follow=True
+                                         ).content.decode()
+    undone = client.post(unmerge, {"other": same.pk, "reason": "其实是两件事"}, follow=True)
+    assert undone.redirect_chain[-1][0] == reverse("monitor-event", args=[same.pk])
+    assert "已撤销" in undone.content.decode() and Event.objects.get(pk=same.pk).merged_into_id is None
+
 
 @pytest.mark.django_db
 def test_only_the_office_may_merge_and_only_what_it_sees(client: Client, org: dict[str, Any]) -> None:
@@ -193,6 +257,8 @@ def test_only_the_office_may_merge_and_only_what_it_sees(client: Client, org: di
     hidden = labelled("岚溪鞋业拖欠工资 工人到人社局反映", org["outsider_dept"])
     url = reverse("monitor-event-merge", args=[target.pk])
     assert signed_in(client, org["town_staff"]).post(url, {"other": same.pk, "reason": "同一事件"}).status_code == 403
+    unmerge = reverse("monitor-event-unmerge", args=[target.pk])
+    assert client.post(unmerge, {"other": same.pk, "reason": "两件事"}).status_code == 403
     client.logout()
     outsider = org["outsider"]
     outsider.role = "analyst"

@@ -387,17 +387,18 @@ class SentimentModel:
 
     def __init__(self, weights: dict[str, float], bias: float = 0.0,
                  phrases: Iterable[Sequence[str]] = ()) -> None:
-        self.weights = dict(weights)
+        # the bigrams with a weight, keyed by their two tokens, apart from the single tokens:
+        # scoring meets adjacent pairs as tuples (zip, in C) and never builds a string for one,
+        # and the per-token dict every lookup goes through stays half the size
+        self._bigrams = {(pair[0], pair[1]): weight for name, weight in weights.items()
+                         if len(pair := name.split(BIGRAM_SEP, 1)) == 2}
+        self.weights = {name: weight for name, weight in weights.items() if BIGRAM_SEP not in name}
         self.bias = bias
         self.phrases = index_phrases(phrases)
         self._special = NEGATORS | frozenset(self.phrases) | {EMOTICON_OPEN}
         for token in self._special:  # so that logit() finds them among the weighted tokens
             self.weights.setdefault(token, 0.0)
         self._keys = self.weights.keys()
-        # the bigrams with a weight, keyed by their two tokens: scoring meets adjacent pairs as
-        # tuples (zip, in C) and never builds a string for one
-        self._bigrams = {(pair[0], pair[1]): weight for name, weight in self.weights.items()
-                         if len(pair := name.split(BIGRAM_SEP, 1)) == 2}
         self._is_special = self._special.__contains__
         self._backoffs: dict[str, float] = {}
 
@@ -406,6 +407,12 @@ class SentimentModel:
         """Read shipped weights (``models/sentiment.json``) or the file at ``path``."""
         data = json.loads(Path(path or DEFAULT_WEIGHTS).read_text(encoding="utf-8"))
         return cls(data["weights"], float(data.get("bias", 0.0)), data.get("phrases", []))
+
+    def weight(self, name: str) -> float:
+        """The weight of one feature of ``features`` (a token, ¬token, [emoticon], phrase or
+        bigram "a b"), 0 when the model has none."""
+        first, _, second = name.partition(BIGRAM_SEP)
+        return self._bigrams.get((first, second), 0.0) if second else self.weights.get(name, 0.0)
 
     def score(self, tokens: list[str]) -> float:
         """Document tone in [-1, 1], negative below 0; tokens = rjieba.cut(normalized text)."""

@@ -10,6 +10,12 @@ documents (``recount``).
 Suggestions come from the engine's same-event model (``Engine.same_event``) over the labels of
 the events around the same time: a probability and the reasons, for the analyst to judge.
 
+A merge is undone with ``unmerge`` (the merged event's row keeps what the merge moved): its
+documents that are still in the target go back, with their mentions, and the events that had
+been merged into it point at it again; alerts stay where they are (the desk acted on them
+there) and the alert rules read the documents that went back.  Documents the engine put in the
+target for the merged event while it was merged stay in the target.
+
 The other way round, a document the engine put in the wrong event moves to another event or to
 an event of its own (``move``); both events' counters are counted again from their documents.
 The engine keeps the document where it put it, so a later exact copy of it joins the event it
@@ -93,15 +99,59 @@ def merge(target: Event, source: Event, user: Any, reason: str) -> Event:
                 raise MergeError(f"事件 #{event.pk} 已并入事件 #{event.merged_into_id}")
         if target.partition != source.partition:
             raise MergeError("两个事件不在同一个分区")
+        documents = list(Document.objects.filter(event=source).order_by("pk").values_list("pk", flat=True))
+        chained = list(Event.objects.filter(merged_into=source).order_by("pk").values_list("pk", flat=True))
+        shared_before = set(target.shared_with.values_list("pk", flat=True))
         Document.objects.filter(event=source).update(event=target)
         Mention.objects.filter(event=source).update(event=target)
         target.kind = target.kind or source.kind
         recount(target)
         target.save()
         _fold_into(source, target, user, reason)
-        record("monitor.event.merged", target=target, detail={
+        shared = sorted(set(target.shared_with.values_list("pk", flat=True)) - shared_before)
+        source.merge_record = {"documents": documents, "chained": chained, "shared": shared}
+        source.save(update_fields=["merge_record"])
+        record("monitor.event.merged", target=target, actor=user, detail={
             "merged": source.pk, "merged_label": source.label, "size": source.size, "reason": reason})
     return target
+
+
+def unmerge(source: Event, user: Any, reason: str) -> Event:
+    """Undo the merge of ``source`` (see the module text); return it as saved."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise MergeError("请填写撤销理由")
+    with _busy_as_error(), transaction.atomic():
+        current = Event.objects.filter(pk=source.pk).values_list("merged_into_id", flat=True).first()
+        if current is None:
+            raise MergeError("该事件未被合并")
+        locked = _locked([source.pk, current])
+        source, target = locked[source.pk], locked.get(current)
+        if target is None or source.merged_into_id != current:
+            raise MergeError("事件正在被系统更新，请稍后重试")
+        kept = source.merge_record
+        if not kept:
+            raise MergeError("该事件是因文档移出而并入的，请把文档移回")
+        if target.merged_into_id is not None:
+            raise MergeError(f"事件 #{target.pk} 已并入事件 #{target.merged_into_id}，请先撤销那次合并")
+        back = list(Document.objects.select_for_update().filter(pk__in=kept["documents"], event=target)
+                    .order_by("pk"))
+        Document.objects.filter(pk__in=[d.pk for d in back]).update(event=source)
+        Mention.objects.filter(document__in=back).update(event=source)
+        Event.objects.filter(pk__in=kept["chained"], merged_into=target).update(merged_into=source)
+        target.shared_with.remove(*kept["shared"])
+        source.merged_into, source.merged_at, source.merged_by = None, None, None
+        source.merge_reason, source.merge_record = "", {}
+        for event in (source, target):
+            recount(event)
+            event.save()
+        record("monitor.event.unmerged", target=source, actor=user, detail={
+            "from": target.pk, "documents": len(back), "stayed": len(kept["documents"]) - len(back),
+            "reason": reason})
+    for doc in back:
+        doc.event = source
+    alerts.evaluate(back, {source.engine_id: source})   # what they raise, they raise where they are now
+    return source
 
 
 def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
@@ -145,7 +195,7 @@ def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
         if old.size == 0:   # its last document left: it is merged into where that went
             _fold_into(old, to, user, reason)
         old.save()
-        record("monitor.document.moved", target=doc, detail={
+        record("monitor.document.moved", target=doc, actor=user, detail={
             "from": old.pk, "to": to.pk, "new_event": to.engine_id == f"m{doc.pk}", "reason": reason,
             "copies": [d.pk for d in copies]})
     alerts.evaluate(moving, {to.engine_id: to})   # what the documents raise, they raise where they are now

@@ -203,6 +203,10 @@ class Event(models.Model):
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     merge_reason = models.CharField(max_length=500, blank=True, default="")
+    # What an analyst's merge moved, so that it can be undone (merging.unmerge): the documents,
+    # the events merged into this one before, the departments the target was shared with for it.
+    # Empty for an event folded away because its last document was moved out.
+    merge_record = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("event")

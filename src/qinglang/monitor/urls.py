@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.events, name="monitor-events"),
     path("events/<int:pk>/", views.event_detail, name="monitor-event"),
     path("events/<int:pk>/merge/", views.event_merge, name="monitor-event-merge"),
+    path("events/<int:pk>/unmerge/", views.event_unmerge, name="monitor-event-unmerge"),
     path("documents/<int:pk>/move/", views.document_move, name="monitor-document-move"),
     path("watched/", views.watched, name="monitor-watched"),
     path("watched/<int:pk>/", views.watched_detail, name="monitor-watched-detail"),

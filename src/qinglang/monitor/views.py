@@ -62,10 +62,10 @@ def _events(request: HttpRequest) -> QuerySet[Event]:
     return visible_to(request.user, Event.objects.all(), shared_field="shared_with")
 
 
-def _event_numbered(request: HttpRequest, number: str) -> Event | None:
-    """The event a form names by number ("12"), if the user may see it."""
+def _event_numbered(request: HttpRequest, number: str, **where: Any) -> Event | None:
+    """The event a form names by number ("12"), if the user may see it (and it is ``where``)."""
     valid = number.isascii() and number.isdigit() and len(number) < 19   # not "²", not past bigint
-    return _events(request).filter(pk=int(number)).first() if valid else None
+    return _events(request).filter(pk=int(number), **where).first() if valid else None
 
 
 def _documents(request: HttpRequest) -> QuerySet[Document]:
@@ -156,6 +156,24 @@ def event_merge(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Merged “%(label)s” into this event.") % {"label": source.label})
     return redirect("monitor-event", pk=target.pk)
+
+
+@manager_view
+@require_POST
+def event_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo the merge of an event (``other``) into this one, with the analyst's reason."""
+    target = get_object_or_404(_events(request), pk=pk)
+    source = _event_numbered(request, request.POST.get("other", ""), merged_into=target)
+    if source is None:
+        messages.error(request, _("No such merged event."))
+        return redirect("monitor-event", pk=target.pk)
+    try:
+        merging.unmerge(source, request.user, request.POST.get("reason", ""))
+    except merging.MergeError as error:
+        messages.error(request, str(error))
+        return redirect("monitor-event", pk=target.pk)
+    messages.success(request, _("The merge of “%(label)s” was undone.") % {"label": source.label})
+    return redirect("monitor-event", pk=source.pk)
 
 
 @manager_view
