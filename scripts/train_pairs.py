@@ -12,7 +12,8 @@ the same data give a byte-identical file.
   headlines, DuEE news sentences, CED Weibo posts; not the pairs, not the stories) have each
   term.  Shipped with the model (``background``) so that an engine with no stream behind it
   (an analyst's merge suggestions) weighs words as in training (EngineConfig.background_idf):
-  held-out F1 with no stream at all 0.415 -> 0.578, streamed 0.573 -> 0.593.  Terms in fewer
+  held-out F1 with no stream at all 0.415 -> 0.560, streamed 0.573 -> 0.598 (with the template
+  cap of ``pairs.TEMPLATE_CONTAINMENT``).  Terms in fewer
   than BACKGROUND_MIN_DF texts are left out (read as never seen; 2 or 1 scored no better).
 - Split: one pair in five is held out by a hash of its two texts (``train_sentiment.is_heldout``)
   and never enters training; ``eval/clustering.py`` scores exactly those.

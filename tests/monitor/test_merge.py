@@ -96,6 +96,8 @@ def test_a_merge_is_undone_with_a_reason_and_what_moved_since_stays(streamed: di
     before = {e.pk: (e.size, e.negative, set(e.categories), e.sources) for e in (target, source)}
     own = set(Document.objects.filter(event=source).values_list("pk", flat=True))
     mentions = set(Mention.objects.filter(event=source).values_list("pk", flat=True))
+    alerted = set(Alert.objects.filter(event=source).values_list("pk", flat=True))
+    assert alerted
     merging.merge(target, source, streamed["duty"], "看错了")
     assert Event.objects.get(pk=earlier.pk).merged_into_id == target.pk   # chains stay one hop
     # after the merge an analyst moved one of its documents on, to an event of its own
@@ -122,7 +124,10 @@ def test_a_merge_is_undone_with_a_reason_and_what_moved_since_stays(streamed: di
     assert source in live(Event.objects.all())
     entry = AuditEntry.objects.get(action="monitor.event.unmerged")
     assert entry.target_id == str(source.pk) and entry.actor_id == streamed["duty"].pk
-    assert entry.detail == {"from": target.pk, "documents": len(own) - 1, "stayed": 1, "reason": "不是同一起事件"}
+    # the document moved on was struck from the merge's record when it was moved
+    assert entry.detail == {"from": target.pk, "documents": len(own) - 1, "stayed": 0, "reason": "不是同一起事件"}
+    assert set(Alert.objects.filter(event=source).values_list("pk", flat=True)) == alerted
+    assert Alert.objects.filter(event=source, status__in=["new", "acknowledged", "escalated"]).count() <= 1
     with pytest.raises(merging.MergeError, match="未被合并"):
         merging.unmerge(source, streamed["duty"], "再撤一次")
 
@@ -185,6 +190,47 @@ def labelled(label: str, department: Any, hours: float = 0.0) -> Event:
                                 first_seen=at, last_seen=at, size=1)
 
 
+def with_document(event: Event) -> Document:
+    doc = Document.objects.create(source=source_named("清溪论坛"), key=f"doc-{event.pk}", text=event.label,
+                                  published_at=event.first_seen, state="processed", event=event,
+                                  department=event.department)
+    merging.recount(event)
+    event.save()
+    return doc
+
+
+@pytest.mark.django_db
+def test_undoing_a_merge_takes_off_only_the_sharing_nothing_else_needs(org: dict[str, Any]) -> None:
+    """Two events of another department merged into one of the office's: it is shared with that
+    department for both; undoing one merge keeps the sharing the other still needs."""
+    office, other = org["office"], org["outsider_dept"]
+    target = labelled("岚溪鞋业拖欠工人工资", office)
+    first, second = labelled("岚溪鞋业欠薪 工人讨薪", other), labelled("岚溪鞋业工人讨薪后续", other)
+    for event in (target, first, second):
+        with_document(event)
+    merging.merge(target, first, org["duty"], "同一事件")
+    merging.merge(target, second, org["duty"], "同一事件")
+    assert list(target.shared_with.all()) == [other]
+    merging.unmerge(first, org["duty"], "两件事")
+    assert list(target.shared_with.all()) == [other]     # the second is still merged in
+    merging.unmerge(second, org["duty"], "两件事")
+    assert not target.shared_with.exists()
+    assert [Event.objects.get(pk=e.pk).size for e in (target, first, second)] == [1, 1, 1]
+    # the police's own event merged into one an analyst had shared with the police: the undo
+    # leaves the analyst's sharing alone
+    target.shared_with.add(org["police"])
+    police = labelled("岚溪鞋业工人讨薪 警方到场", org["police"])
+    with_document(police)
+    merging.merge(target, police, org["duty"], "同一事件")
+    merging.unmerge(police, org["duty"], "两件事")
+    assert list(target.shared_with.all()) == [org["police"]]
+    # nothing it brought is left to take back
+    merging.merge(target, first, org["duty"], "同一事件")
+    merging.move(Document.objects.get(key=f"doc-{first.pk}"), None, org["duty"], "另一件事")
+    with pytest.raises(merging.MergeError, match="都已移走"):
+        merging.unmerge(first, org["duty"], "两件事")
+
+
 @pytest.fixture
 def pair_engine() -> Any:
     """The web process's pair engine, made afresh from this test's events and dropped after."""
@@ -213,6 +259,7 @@ def test_the_event_page_suggests_events_that_may_be_the_same_and_merges_one(
     office = org["office"]
     target = labelled("岚溪鞋业被曝拖欠工人工资三个月，数百名工人到青禾市人社局反映情况", office)
     same = labelled("转发：岚溪鞋业拖欠工人工资三个月，数百名工人到青禾市人社局反映", office, hours=2)
+    with_document(same)
     unrelated = labelled("远航市首届马拉松赛10月9日鸣枪，两万名跑者参赛", office, hours=1)
     long_ago = labelled("岚溪鞋业被曝拖欠工人工资三个月", office, hours=24 * 30)
     page = signed_in(client, org["duty"]).get(reverse("monitor-event", args=[target.pk]))

@@ -68,7 +68,7 @@ class EngineConfig:
     # Term frequencies start from the pair model's background counts (news headlines, news
     # sentences and Weibo posts; models/same_event.json): for an engine that judges pairs of
     # texts (the ``pairs`` command, an analyst's merge suggestions) rather than a stream.
-    # Held-out pairs F1 0.573 -> 0.593 streamed, 0.415 -> 0.578 with no stream at all. Off for
+    # Held-out pairs F1 0.573 -> 0.598 streamed, 0.415 -> 0.560 with no stream at all. Off for
     # clustering: the stories stream fell from B-cubed 0.917 to 0.851 with it, since a financial
     # stream's own frequencies (公告, 股份 in every item) are what separate its stories.
     background_idf: bool = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import re
 import tempfile
 import threading
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import rjieba
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from qinglang.engine import Doc, Engine, EngineConfig, normalize
@@ -26,6 +28,7 @@ from qinglang.engine.categories import load_taxonomy
 from qinglang.engine.kinds import load_kinds
 from qinglang.engine.pairs import PairDecision
 
+log = logging.getLogger(__name__)
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 
 
@@ -87,7 +90,10 @@ def _pair_engine() -> Engine:
     from qinglang.monitor.models import Event
 
     engine = Engine(EngineConfig(background_idf=True))
-    engine.learn(Event.objects.order_by("-last_seen", "-pk").values_list("label", flat=True)[:PAIR_ENGINE_LABELS])
+    try:
+        engine.learn(Event.objects.order_by("-last_seen", "-pk").values_list("label", flat=True)[:PAIR_ENGINE_LABELS])
+    except DatabaseError:   # suggestions from the background alone beat an error page
+        log.exception("monitor: the pair engine could not read recent event labels")
     return engine
 
 
@@ -97,10 +103,12 @@ _pair_calls = itertools.count(1)
 
 def same_event(text_a: str, text_b: str) -> PairDecision:
     """The engine's same-event decision for two texts (event labels), with its reasons."""
+    # built (a query and 2,000 labels read) before the lock, so other requests keep going
+    engine = _pair_engine()
     with _PAIRS_LOCK:   # analysis learns names as it reads: one thread at a time
         if next(_pair_calls) % PAIR_ENGINE_RENEW == 0:
             _pair_engine.cache_clear()   # what it learned from labels must not grow for ever
-        return _pair_engine().same_event(text_a, text_b)
+        return engine.same_event(text_a, text_b)
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,11 @@ Suggestions come from the engine's same-event model (``Engine.same_event``) over
 the events around the same time: a probability and the reasons, for the analyst to judge.
 
 A merge is undone with ``unmerge`` (the merged event's row keeps what the merge moved): its
-documents that are still in the target go back, with their mentions, and the events that had
-been merged into it point at it again; alerts stay where they are (the desk acted on them
-there) and the alert rules read the documents that went back.  Documents the engine put in the
-target for the merged event while it was merged stay in the target.
+documents that are still in the target (and were not moved out by an analyst since) go back,
+with their mentions and its alerts, in whatever state the desk left them; the events that had
+been merged into it before point at it again, and the departments the target was shared with
+only for it are taken off.  Documents the engine put in the target for the merged event while
+it was merged stay in the target.
 
 The other way round, a document the engine put in the wrong event moves to another event or to
 an event of its own (``move``); both events' counters are counted again from their documents.
@@ -101,15 +102,21 @@ def merge(target: Event, source: Event, user: Any, reason: str) -> Event:
             raise MergeError("两个事件不在同一个分区")
         documents = list(Document.objects.filter(event=source).order_by("pk").values_list("pk", flat=True))
         chained = list(Event.objects.filter(merged_into=source).order_by("pk").values_list("pk", flat=True))
-        shared_before = set(target.shared_with.values_list("pk", flat=True))
+        alerted = list(Alert.objects.filter(event=source).order_by("pk").values_list("pk", flat=True))
+        # sharing: what the source brings, and what the target had before that no merge brought
+        # (an analyst's own sharing, which an undo must leave alone)
+        brought = ({source.department_id, *source.shared_with.values_list("pk", flat=True)}
+                   - {None, target.department_id})
+        by_merges = {d for e in Event.objects.filter(merged_into=target) for d in e.merge_record.get("brought", [])}
+        own_sharing = set(target.shared_with.values_list("pk", flat=True)) - by_merges
         Document.objects.filter(event=source).update(event=target)
         Mention.objects.filter(event=source).update(event=target)
         target.kind = target.kind or source.kind
         recount(target)
         target.save()
         _fold_into(source, target, user, reason)
-        shared = sorted(set(target.shared_with.values_list("pk", flat=True)) - shared_before)
-        source.merge_record = {"documents": documents, "chained": chained, "shared": shared}
+        source.merge_record = {"documents": documents, "chained": chained, "alerts": alerted,
+                               "brought": sorted(brought), "own_sharing": sorted(own_sharing)}
         source.save(update_fields=["merge_record"])
         record("monitor.event.merged", target=target, actor=user, detail={
             "merged": source.pk, "merged_label": source.label, "size": source.size, "reason": reason})
@@ -131,27 +138,43 @@ def unmerge(source: Event, user: Any, reason: str) -> Event:
             raise MergeError("事件正在被系统更新，请稍后重试")
         kept = source.merge_record
         if not kept:
-            raise MergeError("该事件是因文档移出而并入的，请把文档移回")
-        if target.merged_into_id is not None:
-            raise MergeError(f"事件 #{target.pk} 已并入事件 #{target.merged_into_id}，请先撤销那次合并")
+            raise MergeError("这次并入不是分析人员的合并（文档移出后并入，或早于合并记录），无法撤销；请把文档逐篇移回")
         back = list(Document.objects.select_for_update().filter(pk__in=kept["documents"], event=target)
                     .order_by("pk"))
+        if not back:
+            raise MergeError("合并进来的文档都已移走，无需撤销")
         Document.objects.filter(pk__in=[d.pk for d in back]).update(event=source)
         Mention.objects.filter(document__in=back).update(event=source)
-        Event.objects.filter(pk__in=kept["chained"], merged_into=target).update(merged_into=source)
-        target.shared_with.remove(*kept["shared"])
+        # the events merged into it before it was merged (not those merged into the target since)
+        Event.objects.filter(pk__in=kept["chained"], merged_into=target,
+                             merged_at__lte=source.merged_at).update(merged_into=source)
+        Alert.objects.filter(pk__in=kept.get("alerts", []), event=target).update(event=source)
         source.merged_into, source.merged_at, source.merged_by = None, None, None
         source.merge_reason, source.merge_record = "", {}
         for event in (source, target):
             recount(event)
             event.save()
+        _unshare(target, set(kept["brought"]) - set(kept["own_sharing"]))
         record("monitor.event.unmerged", target=source, actor=user, detail={
             "from": target.pk, "documents": len(back), "stayed": len(kept["documents"]) - len(back),
             "reason": reason})
-    for doc in back:
-        doc.event = source
-    alerts.evaluate(back, {source.engine_id: source})   # what they raise, they raise where they are now
+        why = f"撤销合并：“{source.label[:40]}”与“{target.label[:40]}”为两个事件"
+        alerts.fold(source, user, why)
+        if target.size == 0:   # only what the merge brought was left in it
+            _fold_into(target, source, user, reason)
+        else:
+            alerts.fold(target, user, why)
     return source
+
+
+def _unshare(target: Event, departments: set[int]) -> None:
+    """Take off the departments a merge shared ``target`` with, unless something still in it
+    needs them: an event still merged into it (its department or sharing) or a document."""
+    merged = Event.objects.filter(merged_into=target)
+    needed = set(merged.exclude(department=None).values_list("department_id", flat=True))
+    needed |= set(Event.shared_with.through.objects.filter(event__in=merged).values_list("department_id", flat=True))
+    needed |= set(target.documents.exclude(department=None).values_list("department_id", flat=True).distinct())
+    target.shared_with.remove(*(set(departments) - needed))
 
 
 def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
@@ -187,6 +210,7 @@ def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
             moved.event = to
         Document.objects.filter(pk__in=[d.pk for d in moving]).update(event=to)
         Mention.objects.filter(document__in=moving).update(event=to)
+        _forget(old, {d.pk for d in moving})
         for event in (old, to):
             recount(event)
         if old.size and old.label in " ".join(f"{doc.title} {doc.text}".split()):
@@ -200,6 +224,16 @@ def move(doc: Document, to: Event | None, user: Any, reason: str) -> Event:
             "copies": [d.pk for d in copies]})
     alerts.evaluate(moving, {to.engine_id: to})   # what the documents raise, they raise where they are now
     return to
+
+
+def _forget(event: Event, moved: set[int]) -> None:
+    """Documents an analyst moved out of ``event`` are no longer what a merge into it brought:
+    undoing that merge must not take them from where they were put since."""
+    for merged in Event.objects.filter(merged_into=event).exclude(merge_record={}):
+        documents = merged.merge_record.get("documents", [])
+        if not moved.isdisjoint(documents):
+            merged.merge_record = {**merged.merge_record, "documents": [d for d in documents if d not in moved]}
+            merged.save(update_fields=["merge_record"])
 
 
 def _locked(pks: list[int]) -> dict[int, Event]:
@@ -223,7 +257,9 @@ def _own_event(doc: Document, old: Event) -> Event:
     event, _ = Event.objects.get_or_create(partition=old.partition, engine_id=f"m{doc.pk}", defaults={
         "label": doc.headline(), "department_id": doc.department_id or old.department_id,
         "first_document": doc, "first_seen": doc.published_at, "last_seen": doc.published_at})
-    event.merged_into = None
+    # back from being folded away: nothing of that earlier merge applies any more
+    event.merged_into, event.merged_at, event.merged_by = None, None, None
+    event.merge_reason, event.merge_record = "", {}
     _share(old, event)
     return event
 
@@ -243,8 +279,8 @@ def _fold_into(source: Event, target: Event, user: Any, reason: str) -> None:
     Alert.objects.filter(event=source).update(event=target)
     alerts.fold(target, user, f"事件“{source.label[:40]}”已并入“{target.label[:40]}”")
     source.merged_into, source.merged_at, source.merged_by = target, timezone.now(), user
-    source.merge_reason = reason[:500]
-    source.save(update_fields=["merged_into", "merged_at", "merged_by", "merge_reason"])
+    source.merge_reason, source.merge_record = reason[:500], {}   # merge() writes what it moved
+    source.save(update_fields=["merged_into", "merged_at", "merged_by", "merge_reason", "merge_record"])
     Event.objects.filter(merged_into=source).update(merged_into=target)
 
 

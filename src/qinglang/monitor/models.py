@@ -204,8 +204,9 @@ class Event(models.Model):
                                   related_name="+")
     merge_reason = models.CharField(max_length=500, blank=True, default="")
     # What an analyst's merge moved, so that it can be undone (merging.unmerge): the documents,
-    # the events merged into this one before, the departments the target was shared with for it.
-    # Empty for an event folded away because its last document was moved out.
+    # the events merged into this one before, its alerts, the departments it brought and the
+    # target's own sharing. Empty when there is no merge to undo: an event folded away because
+    # its last document was moved out, or merged before merges were recorded.
     merge_record = models.JSONField(default=dict, blank=True)
 
     class Meta:
