@@ -190,8 +190,8 @@ def labelled(label: str, department: Any, hours: float = 0.0) -> Event:
                                 first_seen=at, last_seen=at, size=1)
 
 
-def with_document(event: Event) -> Document:
-    doc = Document.objects.create(source=source_named("清溪论坛"), key=f"doc-{event.pk}", text=event.label,
+def with_document(event: Event, key: str = "") -> Document:
+    doc = Document.objects.create(source=source_named("清溪论坛"), key=key or f"doc-{event.pk}", text=event.label,
                                   published_at=event.first_seen, state="processed", event=event,
                                   department=event.department)
     merging.recount(event)
@@ -229,6 +229,31 @@ def test_undoing_a_merge_takes_off_only_the_sharing_nothing_else_needs(org: dict
     merging.move(Document.objects.get(key=f"doc-{first.pk}"), None, org["duty"], "另一件事")
     with pytest.raises(merging.MergeError, match="都已移走"):
         merging.unmerge(first, org["duty"], "两件事")
+
+
+@pytest.mark.django_db
+def test_an_undone_merge_takes_its_risk_back_and_works_in_batches(org: dict[str, Any], monkeypatch: Any) -> None:
+    """The target was red only for a document the merge brought: red no more once it left.
+    Documents go back in slices (SQLite takes 32,766 variables a query): here slices of two."""
+    target, risky = labelled("岚溪鞋业拖欠工人工资", org["office"]), labelled("岚溪鞋业欠薪 工人堵门", org["office"])
+    with_document(target)
+    for n in range(5):
+        doc = with_document(risky, key=f"risky-{n}")
+        doc.risk_level, doc.risk_score, doc.risk_reasons = "red", 0.9, ["红色预警"]
+        doc.save()
+    merging.recount(risky)
+    risky.save()
+    merging.merge(target, risky, org["duty"], "同一事件")
+    assert Event.objects.get(pk=target.pk).risk_level == "red"
+    monkeypatch.setattr(merging, "_batches", lambda ids, size=2: merging_batches(ids, size))
+    merging.unmerge(risky, org["duty"], "两件事")
+    target.refresh_from_db()
+    risky.refresh_from_db()
+    assert (target.risk_level, target.risk_score, target.risk_reasons, target.size) == ("blue", 0.0, [], 1)
+    assert (risky.risk_level, risky.size) == ("red", 5)
+
+
+merging_batches = merging._batches
 
 
 @pytest.fixture

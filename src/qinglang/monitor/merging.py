@@ -38,7 +38,7 @@ from django.utils import timezone
 from qinglang.audit.services import record
 from qinglang.engine.pairs import PairDecision
 from qinglang.monitor import alerts, analysis
-from qinglang.monitor.models import NEGATIVE, Alert, Document, Event, Mention, level_rank, live
+from qinglang.monitor.models import NEGATIVE, Alert, Document, Event, Level, Mention, level_rank, live
 
 SUGGEST_WINDOW = timedelta(days=7)   # events this close in time to the one looked at
 SUGGEST_POOL = 200                   # at most this many, most recently active first
@@ -139,12 +139,13 @@ def unmerge(source: Event, user: Any, reason: str) -> Event:
         kept = source.merge_record
         if not kept:
             raise MergeError("这次并入不是分析人员的合并（文档移出后并入，或早于合并记录），无法撤销；请把文档逐篇移回")
-        back = list(Document.objects.select_for_update().filter(pk__in=kept["documents"], event=target)
-                    .order_by("pk"))
+        back = [doc for ids in _batches(kept["documents"])
+                for doc in Document.objects.select_for_update().filter(pk__in=ids, event=target).order_by("pk")]
         if not back:
             raise MergeError("合并进来的文档都已移走，无需撤销")
-        Document.objects.filter(pk__in=[d.pk for d in back]).update(event=source)
-        Mention.objects.filter(document__in=back).update(event=source)
+        for ids in _batches([d.pk for d in back]):
+            Document.objects.filter(pk__in=ids).update(event=source)
+            Mention.objects.filter(document_id__in=ids).update(event=source)
         # the events merged into it before it was merged (not those merged into the target since)
         Event.objects.filter(pk__in=kept["chained"], merged_into=target,
                              merged_at__lte=source.merged_at).update(merged_into=source)
@@ -165,6 +166,12 @@ def unmerge(source: Event, user: Any, reason: str) -> Event:
         else:
             alerts.fold(target, user, why)
     return source
+
+
+def _batches(ids: list[int], size: int = 900) -> Iterator[list[int]]:
+    """Ids in slices a query can take: SQLite refuses more than 32,766 variables in one."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def _unshare(target: Event, departments: set[int]) -> None:
@@ -300,6 +307,8 @@ def recount(event: Event) -> None:
     if worst is not None and worst.risk_level:
         event.risk_level, event.risk_score = worst.risk_level, worst.risk_score or 0.0
         event.risk_reasons = worst.risk_reasons
+    else:   # the document that made it red has left (moved out, a merge undone)
+        event.risk_level, event.risk_score, event.risk_reasons = Level.BLUE, 0.0, []
     event.categories = sorted({c for d in docs for c in d.categories})
     event.entities = sorted(set(Mention.objects.filter(event=event).values_list("entity__name", flat=True)))
     sources: dict[str, int] = {}
