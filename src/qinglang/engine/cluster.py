@@ -141,16 +141,20 @@ class Vectorizer:
         for term, count in Counter(terms).items():
             i = vocab.get(term)
             if i is None:
-                i = vocab[term] = len(df)
-                self.words.append(term)
-                df.append(0)
-                log_df.append(0.0)
+                i = self._new_term(term)
             if learn:
                 df[i] += 1
                 log_df[i] = math.log(df[i] + 1)
             tf[i] = count
         self.docs += learn
         return tf
+
+    def _new_term(self, term: str) -> int:
+        i = self.vocab[term] = len(self.df)
+        self.words.append(term)
+        self.df.append(0)
+        self.log_df.append(0.0)
+        return i
 
     def seed(self, docs: int, df: Mapping[str, int]) -> None:
         """Start from background counts (``docs`` texts, ``df`` of their terms) as if those
@@ -160,10 +164,7 @@ class Vectorizer:
         for term in sorted(df):
             i = self.vocab.get(term)
             if i is None:
-                i = self.vocab[term] = len(self.df)
-                self.words.append(term)
-                self.df.append(0)
-                self.log_df.append(0.0)
+                i = self._new_term(term)
             self.df[i] += df[term]
             self.log_df[i] = math.log(self.df[i] + 1)
         self.docs += docs
