@@ -3,6 +3,7 @@ from pathlib import Path
 
 from qinglang.engine import Engine, EngineConfig, Result
 from qinglang.engine.bursts import BurstDetector
+from qinglang.engine.normalize import normalize
 
 
 def test_burst_against_own_baseline() -> None:
@@ -84,3 +85,19 @@ def test_a_refuted_rumour_reads_good_for_its_party_but_still_counts_for_risk(tmp
     result = next(engine.process([{"id": "a", "time": 0, "text": text}]))
     assert result.entity_tones["青山化工"] > 0          # the stance: a rumour shown false
     assert any("针对关注对象“青山化工”的负面倾向" in r for r in negativity_reasons(result))   # still worth a look
+
+
+def test_a_post_is_read_with_the_post_shifts_and_its_alarm_with_the_shared_weights_too(tmp_path: Path) -> None:
+    engine = watching(tmp_path, {"name": "星河科技"})
+    # the post shifts read this complaint milder than the shared weights do (结果 is less damning
+    # in posts than in reviews): the alarm keeps the harsher reading
+    text = "我在星河科技买的耳机结果用了两次就坏了"
+    result = next(engine.process([{"id": "a", "time": 0, "text": text}]))
+    tokens = engine.segmenter.cut(normalize(text).text).tokens
+    assert result.sentiment == engine.sentiment.posts.score(tokens) != engine.sentiment.score(tokens)
+    norm = normalize(text).text
+    spans = [(norm.find("星河科技"), norm.find("星河科技") + 4)]
+    starts = engine.segmenter.cut(norm).starts
+    shared = engine.sentiment.score_about(tokens, starts, spans, [], turns=False)
+    assert shared < engine.sentiment.posts.score_about(tokens, starts, spans, [], turns=False)
+    assert result.alarm_tones["星河科技"] <= min(shared, result.entity_tones["星河科技"]) < 0

@@ -6,6 +6,7 @@ these tests also guard the artefact that scripts/train_sentiment.py writes.
 
 from __future__ import annotations
 
+import json
 from itertools import accumulate
 from pathlib import Path
 
@@ -13,7 +14,15 @@ import pytest
 import rjieba
 
 from qinglang.engine.normalize import normalize
-from qinglang.engine.sentiment import BIGRAM_SEP, DEFAULT_WEIGHTS, SentimentModel, features, keep_lexicon_whole
+from qinglang.engine.sentiment import (
+    BIGRAM_SEP,
+    DEFAULT_WEIGHTS,
+    NEGATORS,
+    SentimentModel,
+    features,
+    keep_lexicon_whole,
+    looks_like_post,
+)
 
 SEGMENTER = rjieba.Jieba()
 keep_lexicon_whole(SEGMENTER)
@@ -31,7 +40,8 @@ def tokens(text: str) -> list[str]:
 
 
 def tone(model: SentimentModel, text: str) -> float:
-    return model.score(tokens(text))
+    """The document tone, read as the pipeline reads it (posts with the post shifts)."""
+    return model.for_text(normalize(text).text).score(tokens(text))
 
 
 def tone_about(model: SentimentModel, text: str, name: str, *others: str) -> float:
@@ -49,7 +59,8 @@ def tone_about(model: SentimentModel, text: str, name: str, *others: str) -> flo
         assert found, f"{party} not in text"
         return found
 
-    return model.score_about(toks, starts, spans_of(name), [span for other in others for span in spans_of(other)])
+    return model.for_text(norm).score_about(toks, starts, spans_of(name),
+                                            [span for other in others for span in spans_of(other)])
 
 
 # --- document tone -----------------------------------------------------------------------------
@@ -556,3 +567,70 @@ def test_load_from_an_explicit_path_gives_the_same_model(tmp_path: Path) -> None
 
 def test_shipped_weights_are_small() -> None:
     assert DEFAULT_WEIGHTS.stat().st_size < 3_000_000
+
+
+# --- social posts ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "今天又被清溪物业气到了[怒]",
+    "#清溪地铁# 新线开通，通勤省了半小时",
+    "同款遭遇 //@小鹿:云帆商城的耳机三天就坏了",
+    "@云帆客服 订单三天了还没发货",
+    "我在云帆商城买的耳机音质不错",
+])
+def test_a_post_is_read_with_the_post_shifts(model: SentimentModel, text: str) -> None:
+    assert looks_like_post(text)
+    assert model.for_text(text) is model.posts is not model
+
+
+@pytest.mark.parametrize("text", [
+    "青山化工新厂顺利投产，全年营收同比增长三成",
+    "澜石物流拖欠司机运费三个月，数十名司机上门讨薪",
+    "【快讯】临川市出台新规 规范网约车经营",
+])
+def test_news_is_read_with_the_shared_weights(model: SentimentModel, text: str) -> None:
+    assert not looks_like_post(text)
+    assert model.for_text(text) is model
+
+
+def test_the_post_shifts_move_only_the_words_they_name(model: SentimentModel) -> None:
+    shifts = json.loads(DEFAULT_WEIGHTS.read_text(encoding="utf-8"))["post_shifts"]
+    moved = {name for name, weight in model.posts.weights.items() if weight != model.weights.get(name, 0.0)}
+    assert moved and moved <= set(shifts)
+    assert model.posts._bigrams == model._bigrams          # the bigrams are the reviews' own
+    assert not NEGATORS & set(shifts)                      # negation reads the same everywhere
+
+
+PRAISE_IN_COMPLAINT_WORDS = [
+    # praise told in the facts reviews complain with (小时, 电话, 退货)
+    "云帆家政的阿姨两个小时就把三室一厅打扫得干干净净，我妈直夸",
+    "打了个电话给清溪燃气，师傅半小时就上门把阀门换好了，没多收一分钱",
+    "在云帆商城退货，快递员上门取件，第二天钱就退回来了，省心",
+]
+
+
+@pytest.mark.parametrize("text", PRAISE_IN_COMPLAINT_WORDS)
+def test_the_post_shifts_read_praise_in_complaint_words_kinder(model: SentimentModel, text: str) -> None:
+    assert model.posts.score(tokens(text)) > model.score(tokens(text)) + 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (2026-11-30): the shifts move these posts toward "
+                   "praise but not past 0 (小时/电话/退货 still outweigh 干干净净, 省心), and the last has "
+                   "no mark of a post (我, an emoticon, a #tag#), so it is read as a review")
+@pytest.mark.parametrize("text", PRAISE_IN_COMPLAINT_WORDS)
+def test_a_post_praising_in_complaint_words_reads_good(model: SentimentModel, text: str) -> None:
+    assert tone(model, text) > 0
+
+
+@pytest.mark.parametrize("text", [
+    "清溪物业的效率真高啊，报修一个月了还没人来[微笑]",
+    "感谢云帆快递让我的生日礼物在路上过了个年[微笑]",
+])
+def test_the_weibo_smile_of_scorn_reads_bad(model: SentimentModel, text: str) -> None:
+    assert tone(model, text) < 0
+
+
+def test_a_verb_with_its_result_reads_as_the_verb(model: SentimentModel) -> None:
+    # 骗走 and 砸坏 are not in the dictionary's sense of the model; 骗 and 砸 are blame
+    assert model._backoff("骗走") == model.weights["骗"] < 0
+    assert model._backoff("走走") == 0.0

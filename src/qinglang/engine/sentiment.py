@@ -28,7 +28,7 @@ import json
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import compress, count, islice, repeat
 from operator import add
@@ -38,8 +38,16 @@ import rjieba
 
 from .normalize import normalize
 
-__all__ = ["BIGRAM_SEP", "DEFAULT_WEIGHTS", "SentimentModel", "bigrams", "features", "index_phrases",
-           "keep_lexicon_whole"]
+__all__ = [
+    "BIGRAM_SEP",
+    "DEFAULT_WEIGHTS",
+    "SentimentModel",
+    "bigrams",
+    "features",
+    "index_phrases",
+    "keep_lexicon_whole",
+    "looks_like_post",
+]
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "models" / "sentiment.json"
 
@@ -382,11 +390,23 @@ def phrase_hits(tokens: Sequence[str], phrases: PhraseIndex) -> set[str]:
 
 # --- the model --------------------------------------------------------------------------------
 
+# What marks a social post rather than news or a review: a Weibo emoticon, a #topic#, a repost
+# or reply chain, an @mention, the writer speaking for themself or to their readers. News
+# quotes people too ("我们已整改"); read as a post, such an item only meets the post shifts,
+# which are small next to the weights.
+_POST_RE = re.compile(r"\[[^\[\]\s]{1,8}\]|#[^#\s]{1,30}#|//@|@[^\s@:：,，。]{2,20}|我|咱|俺|家人们|姐妹们|宝子")
+
+
+def looks_like_post(text: str) -> bool:
+    """Does the text read like a social post (see ``_POST_RE``)?"""
+    return _POST_RE.search(text) is not None
+
+
 class SentimentModel:
     """Shipped linear sentiment model. ``load()`` once, then call ``score``/``score_about``."""
 
     def __init__(self, weights: dict[str, float], bias: float = 0.0,
-                 phrases: Iterable[Sequence[str]] = ()) -> None:
+                 phrases: Iterable[Sequence[str]] = (), post_shifts: Mapping[str, float] | None = None) -> None:
         # the bigrams with a weight, keyed by their two tokens, apart from the single tokens:
         # scoring meets adjacent pairs as tuples (zip, in C) and never builds a string for one,
         # and the per-token dict every lookup goes through stays half the size
@@ -401,12 +421,23 @@ class SentimentModel:
         self._keys = self.weights.keys()
         self._is_special = self._special.__contains__
         self._backoffs: dict[str, float] = {}
+        # The model that reads social posts (see ``for_text``): these weights, each moved by its
+        # shift learned on posts alone. Reviews and news never see the shifts.
+        self.posts: SentimentModel = self
+        if post_shifts:
+            shifted = {name: weights.get(name, 0.0) + shift for name, shift in post_shifts.items()}
+            self.posts = SentimentModel({**weights, **shifted}, bias, phrases)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
         """Read shipped weights (``models/sentiment.json``) or the file at ``path``."""
         data = json.loads(Path(path or DEFAULT_WEIGHTS).read_text(encoding="utf-8"))
-        return cls(data["weights"], float(data.get("bias", 0.0)), data.get("phrases", []))
+        return cls(data["weights"], float(data.get("bias", 0.0)), data.get("phrases", []),
+                   data.get("post_shifts"))
+
+    def for_text(self, text: str) -> SentimentModel:
+        """The model to read ``text`` with: ``posts`` for what reads like a social post."""
+        return self.posts if looks_like_post(text) else self
 
     def weight(self, name: str) -> float:
         """The weight of one feature of ``features`` (a token, ¬token, [emoticon], phrase or
@@ -624,9 +655,18 @@ class SentimentModel:
                     best = w
             if best:
                 break
+        if not best and len(token) == 2 and token[1] in _COMPLEMENTS and token[0] in lexicon:
+            # a one-character verb with its result (骗走, 砸坏, 坑惨) is that verb
+            w = self.weights.get(token[0], 0.0)
+            best = w if abs(w) >= ABOUT_BACKOFF_MIN else 0.0
         if len(self._backoffs) < 100_000:
             self._backoffs[token] = best
         return best
+
+
+# Result and direction complements: a verb plus one of these says what the verb did (骗走 money,
+# 砸坏 a car, 坑惨 a buyer), so an unknown such compound reads as its verb.
+_COMPLEMENTS = frozenset("走掉光完坏惨跑丢住倒垮破死伤")
 
 
 def read_lexicon(path: Path = LEXICON) -> dict[str, float]:
