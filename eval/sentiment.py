@@ -39,8 +39,8 @@ Domains:
   the named enterprise): eval/data/sentiment_posts_{a,b}.jsonl, 160 Weibo-style posts each
   (customers, employees, residents; about half hard: irony, [微笑], problems put right,
   comparisons), written 2026-11-30 by two helpers that saw neither the code nor any other set.
-  Set a was read to study the misses; set b was scored with the model before the post shifts
-  and once with them, and its texts were not read.
+  Set a was read to study the misses; set b was only scored (with the model before the post
+  shifts and with each version of them, three in all), its texts never read.
 - ``posts_written``: the held-out fifth of scripts/data/sentiment_posts.jsonl, the posts written
   for the project to train the post shifts (see scripts/train_sentiment.py); same hands, so
   kinder than a and b.
@@ -118,10 +118,10 @@ def heldout_sets(data_dir: Path) -> dict[str, list[tuple[str, int]]]:
 def class_hits(model: SentimentModel, rows: Iterable[tuple[str, int]]) -> tuple[list[int], list[int]]:
     """Texts whose score has the sign of their label, and all texts, per label (0, 1); tokens
     as the pipeline makes them (the engine's normalisation, then rjieba)."""
-    tokenize = _training_module().tokenize
+    train = _training_module()
     hits, totals = [0, 0], [0, 0]
     for text, label in rows:
-        score = model.for_text(text).score(tokenize(text))
+        score = model.for_text(train.normalize_text(text)).score(train.tokenize(text))
         hits[label] += (score > 0) if label == 1 else (score < 0)
         totals[label] += 1
     return hits, totals

@@ -101,3 +101,14 @@ def test_a_post_is_read_with_the_post_shifts_and_its_alarm_with_the_shared_weigh
     shared = engine.sentiment.score_about(tokens, starts, spans, [], turns=False)
     assert shared < engine.sentiment.posts.score_about(tokens, starts, spans, [], turns=False)
     assert result.alarm_tones["星河科技"] <= min(shared, result.entity_tones["星河科技"]) < 0
+
+
+def test_news_is_read_with_the_shared_weights_and_a_known_source_decides(tmp_path: Path) -> None:
+    engine = watching(tmp_path, {"name": "星河科技"})
+    news = "星河科技新厂顺利投产，全年营收同比增长三成"
+    read = list(engine.process([{"id": "a", "time": 0, "text": news},
+                                {"id": "b", "time": 60, "text": news + "。", "source": "weibo"}]))
+    tokens = engine.segmenter.cut(normalize(news).text).tokens
+    assert read[0].sentiment == engine.sentiment.score(tokens)
+    assert read[1].sentiment == engine.sentiment.posts.score(engine.segmenter.cut(normalize(news + "。").text).tokens)
+    assert engine.sentiment.posts.score(tokens) != engine.sentiment.score(tokens)

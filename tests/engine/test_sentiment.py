@@ -573,32 +573,46 @@ def test_shipped_weights_are_small() -> None:
 
 @pytest.mark.parametrize("text", [
     "今天又被清溪物业气到了[怒]",
+    "云帆咖啡太贴心了[微笑]",
     "#清溪地铁# 新线开通，通勤省了半小时",
     "同款遭遇 //@小鹿:云帆商城的耳机三天就坏了",
     "@云帆客服 订单三天了还没发货",
     "我在云帆商城买的耳机音质不错",
 ])
 def test_a_post_is_read_with_the_post_shifts(model: SentimentModel, text: str) -> None:
-    assert looks_like_post(text)
-    assert model.for_text(text) is model.posts is not model
+    norm = normalize(text).text
+    assert looks_like_post(norm)
+    assert model.for_text(norm) is model.posts is not model
 
 
 @pytest.mark.parametrize("text", [
     "青山化工新厂顺利投产，全年营收同比增长三成",
-    "澜石物流拖欠司机运费三个月，数十名司机上门讨薪",
-    "【快讯】临川市出台新规 规范网约车经营",
+    "【快讯】澜石物流致歉：已为客户全额退款",          # 【】 arrive as [] after normalising
+    "我市出台新规 规范网约车经营",                    # news speaking for a place
+    "澜石物流负责人表示：“我们已经整改到位。”",        # a quotation
+    "据@清溪日报 报道，清溪大桥今日通车",
+    "投诉请发邮件至 service@yunfan.example",
 ])
 def test_news_is_read_with_the_shared_weights(model: SentimentModel, text: str) -> None:
-    assert not looks_like_post(text)
-    assert model.for_text(text) is model
+    norm = normalize(text).text
+    assert not looks_like_post(norm)
+    assert model.for_text(norm) is model
 
 
-def test_the_post_shifts_move_only_the_words_they_name(model: SentimentModel) -> None:
+def test_a_known_source_decides_what_is_a_post() -> None:
+    assert looks_like_post("清溪大桥今日通车", "weibo") and looks_like_post("清溪大桥今日通车", "微博")
+    assert not looks_like_post("我在云帆商城买的耳机坏了", "news")
+    assert looks_like_post("我在云帆商城买的耳机坏了", "清溪日报")   # unknown: the words decide
+
+
+def test_the_post_shifts_are_single_words_beside_the_shared_bigrams(model: SentimentModel) -> None:
     shifts = json.loads(DEFAULT_WEIGHTS.read_text(encoding="utf-8"))["post_shifts"]
     moved = {name for name, weight in model.posts.weights.items() if weight != model.weights.get(name, 0.0)}
     assert moved and moved <= set(shifts)
+    assert not any(BIGRAM_SEP in name for name in shifts)
     assert model.posts._bigrams == model._bigrams          # the bigrams are the reviews' own
     assert not NEGATORS & set(shifts)                      # negation reads the same everywhere
+    assert model.posts.phrases == model.phrases
 
 
 PRAISE_IN_COMPLAINT_WORDS = [
@@ -615,8 +629,8 @@ def test_the_post_shifts_read_praise_in_complaint_words_kinder(model: SentimentM
 
 
 @pytest.mark.xfail(strict=True, reason="known miss (2026-11-30): the shifts move these posts toward "
-                   "praise but not past 0 (小时/电话/退货 still outweigh 干干净净, 省心), and the last has "
-                   "no mark of a post (我, an emoticon, a #tag#), so it is read as a review")
+                   "praise but not past 0 (小时/电话/退货 still outweigh 干干净净, 省心), and the last two "
+                   "have no mark of a post (我, an emoticon, a #tag#), so they are read as reviews")
 @pytest.mark.parametrize("text", PRAISE_IN_COMPLAINT_WORDS)
 def test_a_post_praising_in_complaint_words_reads_good(model: SentimentModel, text: str) -> None:
     assert tone(model, text) > 0
@@ -630,7 +644,7 @@ def test_the_weibo_smile_of_scorn_reads_bad(model: SentimentModel, text: str) ->
     assert tone(model, text) < 0
 
 
-def test_a_verb_with_its_result_reads_as_the_verb(model: SentimentModel) -> None:
-    # 骗走 and 砸坏 are not in the dictionary's sense of the model; 骗 and 砸 are blame
+def test_a_verb_of_harm_with_its_result_reads_as_the_verb(model: SentimentModel) -> None:
+    # the model has no weight for 骗走; 骗 is blame. 好惨 is no 好, 慢走 no 慢.
     assert model._backoff("骗走") == model.weights["骗"] < 0
-    assert model._backoff("走走") == 0.0
+    assert model._backoff("好惨") == model._backoff("慢走") == model._backoff("走走") == 0.0

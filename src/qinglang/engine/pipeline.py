@@ -194,7 +194,7 @@ class Engine:
         norm = normalize(raw_text(doc))
         seg = self.segmenter.cut(norm.text, self.cfg.cluster_chars)
         mentions = self.entities.find(norm.text, seg)
-        model = self.sentiment.for_text(norm.text)   # social posts with their post shifts
+        model = self.sentiment.for_text(norm.text, doc.source)   # social posts with their post shifts
         tone = float(model.score(seg.tokens))
         # each watched party on its own: one item often praises one and blames another
         watched: dict[str, list[tuple[int, int]]] = {}
