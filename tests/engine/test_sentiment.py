@@ -577,6 +577,8 @@ def test_shipped_weights_are_small() -> None:
     "#清溪地铁# 新线开通，通勤省了半小时",
     "同款遭遇 //@小鹿:云帆商城的耳机三天就坏了",
     "@云帆客服 订单三天了还没发货",
+    "说好的退款呢@云帆客服",                          # an @ after Chinese is a mention
+    "回复@小鹿：同款，退款拖了一个月",
     "我在云帆商城买的耳机音质不错",
 ])
 def test_a_post_is_read_with_the_post_shifts(model: SentimentModel, text: str) -> None:
@@ -592,6 +594,8 @@ def test_a_post_is_read_with_the_post_shifts(model: SentimentModel, text: str) -
     "澜石物流负责人表示：“我们已经整改到位。”",        # a quotation
     "据@清溪日报 报道，清溪大桥今日通车",
     "投诉请发邮件至 service@yunfan.example",
+    "本台记者从我台获悉，清溪大桥今日通车",
+    "云帆集团坚持自我革新，营收增长三成",
 ])
 def test_news_is_read_with_the_shared_weights(model: SentimentModel, text: str) -> None:
     norm = normalize(text).text
@@ -611,8 +615,12 @@ def test_the_post_shifts_are_single_words_beside_the_shared_bigrams(model: Senti
     assert moved and moved <= set(shifts)
     assert not any(BIGRAM_SEP in name for name in shifts)
     assert model.posts._bigrams == model._bigrams          # the bigrams are the reviews' own
-    assert not NEGATORS & set(shifts)                      # negation reads the same everywhere
-    assert model.posts.phrases == model.phrases
+    assert not NEGATORS & set(shifts)                      # a negator's own weight is the same everywhere
+    assert not {name[1:-1] for name in shifts if name.startswith("[")} & set(shifts)   # [微笑] moves, 微笑 not
+    # the phrases are read twice (the model, its post model): a generator must serve both
+    data = json.loads(DEFAULT_WEIGHTS.read_text(encoding="utf-8"))
+    again = SentimentModel(data["weights"], 0.0, (seq for seq in data["phrases"]), shifts)
+    assert again.posts.phrases == again.phrases == model.phrases
 
 
 PRAISE_IN_COMPLAINT_WORDS = [
