@@ -39,8 +39,9 @@ Domains:
   the named enterprise): eval/data/sentiment_posts_{a,b}.jsonl, 160 Weibo-style posts each
   (customers, employees, residents; about half hard: irony, [微笑], problems put right,
   comparisons), written 2026-11-30 by two helpers that saw neither the code nor any other set.
-  Set a was read to study the misses; set b was only scored (with the model before the post
-  shifts and with each version of them, three in all), its texts never read.
+  Set a was read to study the misses; set b was only scored, its texts never read: with the
+  model before the post shifts, with each of the three shipped versions of them, and, by
+  accident before it was set aside, with three early training variants (seven models in all).
 - ``posts_written``: the held-out fifth of scripts/data/sentiment_posts.jsonl, the posts written
   for the project to train the post shifts (see scripts/train_sentiment.py); same hands, so
   kinder than a and b.
