@@ -36,7 +36,6 @@ import csv
 import hashlib
 import json
 import os
-import re
 import sys
 import unicodedata
 from collections import Counter
@@ -56,6 +55,7 @@ from qinglang.engine.sentiment import (  # noqa: E402
     BIGRAM_SEP,
     EMOTICON_CLOSE,
     EMOTICON_OPEN,
+    EMOTICON_RE,
     NEGATED,
     NEGATORS,
     PhraseIndex,
@@ -136,7 +136,6 @@ NEGATIVE_EMOTICONS = frozenset([
     "泪流满面", "流泪", "委屈", "吐", "悲伤", "大哭", "鄙视", "晕", "黑线", "失望", "右哼哼",
     "左哼哼", "闭嘴", "打哈欠", "din泪",
 ])
-EMOTICON_RE = re.compile(r"\[([^\[\]\s]{1,8})\]")
 
 
 @dataclass(frozen=True)

@@ -610,7 +610,8 @@ def test_a_known_source_decides_what_is_a_post() -> None:
 
 
 def test_the_post_shifts_are_single_words_beside_the_shared_bigrams(model: SentimentModel) -> None:
-    shifts = json.loads(DEFAULT_WEIGHTS.read_text(encoding="utf-8"))["post_shifts"]
+    data = json.loads(DEFAULT_WEIGHTS.read_text(encoding="utf-8"))
+    shifts = data["post_shifts"]
     moved = {name for name, weight in model.posts.weights.items() if weight != model.weights.get(name, 0.0)}
     assert moved and moved <= set(shifts)
     assert not any(BIGRAM_SEP in name for name in shifts)
@@ -618,7 +619,6 @@ def test_the_post_shifts_are_single_words_beside_the_shared_bigrams(model: Senti
     assert not NEGATORS & set(shifts)                      # a negator's own weight is the same everywhere
     assert not {name[1:-1] for name in shifts if name.startswith("[")} & set(shifts)   # [微笑] moves, 微笑 not
     # the phrases are read twice (the model, its post model): a generator must serve both
-    data = json.loads(DEFAULT_WEIGHTS.read_text(encoding="utf-8"))
     again = SentimentModel(data["weights"], 0.0, (seq for seq in data["phrases"]), shifts)
     assert again.posts.phrases == again.phrases == model.phrases
 
