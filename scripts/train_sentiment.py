@@ -561,14 +561,20 @@ def train(root: Path) -> dict[str, object]:
     return model
 
 
-def main() -> None:
+def train_and_write(train: Callable[[Path], dict[str, object]], output: Path) -> None:
+    """Train on the shared data folder and write the model as compact, key-sorted JSON (the
+    same data give the same bytes); the post router's script writes its file the same way."""
     root = data_dir()
     if not root.is_dir():
         sys.exit(f"data folder not found: {root} (set QINGLANG_DATA_DIR)")
     model = train(root)
-    OUTPUT.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+    output.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
                       encoding="utf-8")
-    print(f"wrote {OUTPUT} ({OUTPUT.stat().st_size / 1e6:.2f} MB)", file=sys.stderr)
+    print(f"wrote {output} ({output.stat().st_size / 1e6:.2f} MB)", file=sys.stderr)
+
+
+def main() -> None:
+    train_and_write(train, OUTPUT)
 
 
 if __name__ == "__main__":

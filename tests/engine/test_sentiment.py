@@ -18,7 +18,9 @@ from qinglang.engine.sentiment import (
     BIGRAM_SEP,
     DEFAULT_WEIGHTS,
     NEGATORS,
+    NEVER_BLAME,
     SentimentModel,
+    _lexicon,
     features,
     keep_lexicon_whole,
     looks_like_post,
@@ -636,10 +638,16 @@ def test_the_post_shifts_read_praise_in_complaint_words_kinder(model: SentimentM
     assert model.posts.score(tokens(text)) > model.score(tokens(text)) + 0.05
 
 
-@pytest.mark.xfail(strict=True, reason="known miss (2026-11-30): the shifts move these posts toward "
-                   "praise but not past 0 (小时/电话/退货 still outweigh 干干净净, 省心), and the last two "
-                   "have no mark of a post (我, an emoticon, a #tag#), so they are read as reviews")
-@pytest.mark.parametrize("text", PRAISE_IN_COMPLAINT_WORDS)
+_STILL_OUTWEIGHED = pytest.mark.xfail(strict=True, reason="known miss (2026-11-30): read as posts (the "
+                                     "first by 我, the last by the post router) but 小时/退货/快递员 still "
+                                     "outweigh 干干净净, 省心")
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(PRAISE_IN_COMPLAINT_WORDS[0], marks=_STILL_OUTWEIGHED),
+    PRAISE_IN_COMPLAINT_WORDS[1],   # no mark of a post: the post router reads it as one
+    pytest.param(PRAISE_IN_COMPLAINT_WORDS[2], marks=_STILL_OUTWEIGHED),
+])
 def test_a_post_praising_in_complaint_words_reads_good(model: SentimentModel, text: str) -> None:
     assert tone(model, text) > 0
 
@@ -652,7 +660,46 @@ def test_the_weibo_smile_of_scorn_reads_bad(model: SentimentModel, text: str) ->
     assert tone(model, text) < 0
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    ("云帆物业的服务真到位，停水三天没一个通知[微笑]", "云帆物业"),
+    ("感谢澜石快递，生日礼物在路上走了半个月[微笑]", "澜石快递"),
+    ("青梧银行的效率真高，排了三个小时终于办完[微笑]", "青梧银行"),
+    ("恒舟外卖准时送达，就是汤全洒了[微笑]", "恒舟外卖"),
+    ("鹿鸣酒店的隔音真好，隔壁打呼噜听得一清二楚[微笑]", "鹿鸣酒店"),
+    ("云岫电信的客服很有礼貌，问题三个月了也没解决[微笑]", "云岫电信"),
+    pytest.param("溪畔健身的教练很热情，热情到每节课都在推销私教[微笑]", "溪畔健身",
+                 marks=pytest.mark.xfail(strict=True, reason="known miss (2026-11-30): 很热情 twice in the "
+                                         "clause outweighs the scorn")),
+])
+def test_an_emoticon_is_the_verdict_on_the_one_party_a_post_names(model: SentimentModel, text: str, name: str) -> None:
+    # the praise is in the party's clause, the scorn in the emoticon at the end of the post
+    assert tone_about(model, text, name) < 0
+
+
+def test_an_emoticon_reads_where_the_party_has_no_clause_of_its_own(model: SentimentModel) -> None:
+    # the name alone after the post: no clause to read, the emoticon is all there is (this
+    # divided by a window of no tokens before the emoticon counted as one)
+    assert tone_about(model, "又丢件了[怒] 澜石快递", "澜石快递") < 0
+
+
+def test_an_emoticon_is_not_read_into_the_window_of_one_of_two_parties(model: SentimentModel) -> None:
+    text = "云帆外卖送得快，青梧外卖等了两小时[怒]"
+    assert tone_about(model, text, "云帆外卖", "青梧外卖") > 0
+
+
 def test_a_verb_of_harm_with_its_result_reads_as_the_verb(model: SentimentModel) -> None:
     # the model has no weight for 骗走; 骗 is blame. 好惨 is no 好, 慢走 no 慢.
     assert model._backoff("骗走") == model.weights["骗"] < 0
     assert model._backoff("好惨") == model._backoff("慢走") == model._backoff("走走") == 0.0
+
+
+def test_a_harm_that_never_happens_is_more_praise_than_one_that_did_not_happen_once(model: SentimentModel) -> None:
+    # 从没迟到过 praises a habit; 没迟到 is one day's luck: the floor of a denied harm's praise is
+    # NEVER_BLAME per unit of blame after a "never" negator, NEGATED_BLAME after another
+    def read(text: str) -> float:
+        toks = tokens(text)
+        at = toks.index("迟到")
+        return model._local_weight(toks, at, {at})
+
+    assert read("司机从没迟到过") == pytest.approx(-NEVER_BLAME * _lexicon()["迟到"])
+    assert read("司机从没迟到过") > read("司机没迟到") > 0

@@ -37,6 +37,7 @@ from pathlib import Path
 import rjieba
 
 from .normalize import normalize
+from .postrouter import shipped_router
 
 __all__ = [
     "BIGRAM_SEP",
@@ -45,6 +46,7 @@ __all__ = [
     "SentimentModel",
     "bigrams",
     "features",
+    "has_post_mark",
     "index_phrases",
     "keep_lexicon_whole",
     "looks_like_post",
@@ -97,6 +99,10 @@ ABOUT_EVIDENCE = (ABOUT_MIN_EVIDENCE, ABOUT_MIN_EVIDENCE, ABOUT_WEAK_EVIDENCE)  
 ABOUT_FALLBACK_SHARE = 0.5  # no tonal word near the mention: this share of the document tone
 ABOUT_BACKOFF_MIN = 0.5  # a compound the model does not know reads as its lexicon part this tonal
 NEGATED_BLAME = 0.75  # a negated lexicon blame word reads at least this much praise per unit of blame
+# ... and a harm that "never" happened (从没迟到过, 从未拖欠) twice that: a trait praised, not one
+# day's luck (没迟到)
+NEVER_NEGATORS = frozenset({"从未", "从不", "从没", "从没有", "未曾", "再没", "绝不", "决不"})
+NEVER_BLAME = 2 * NEGATED_BLAME
 LEXICON = Path(__file__).parent / "models" / "sentiment_lexicon.tsv"
 WHOLE_WORD_FREQ = 1000  # dictionary frequency of lexicon words added to the segmenter (很好 needs ~1000)
 
@@ -418,11 +424,21 @@ POST_MARK_CHARS = 400
 
 
 def looks_like_post(text: str, source: str | None = None) -> bool:
-    """Does the (normalised) text read like a social post (see ``_POST_RE``)? ``source``, a
-    kind of source such as "weibo" or "news", decides when it is one of the known ones."""
+    """Does the (normalised) text read like a social post? A sure mark (``_POST_RE``, an
+    emoticon) says so; without one, the shipped post router reads its characters. ``source``,
+    a kind of source such as "weibo" or "news", decides when it is one of the known ones."""
     kind = (source or "").strip().lower()
     if kind in POST_SOURCES or kind in NEWS_SOURCES:
         return kind in POST_SOURCES
+    if has_post_mark(text):
+        return True
+    router = shipped_router()   # no sure mark: the characters decide (postrouter.py)
+    return router is not None and router(text)
+
+
+def has_post_mark(text: str) -> bool:
+    """A sure mark of a social post early in the (normalised) text: ``_POST_RE`` outside a
+    quotation, or an emoticon the lexicon or ``_EMOTICONS`` knows."""
     head = text[:POST_MARK_CHARS]
     if _POST_RE.search(_QUOTED_RE.sub("", head)) is not None:
         return True
@@ -561,6 +577,9 @@ class SentimentModel:
         contrasted = not CONTRAST_MARKERS.isdisjoint(tokens[i] for i in clause) \
             and any(lo <= i < hi for i in theirs)
         contrast = -1.0 if contrasted else 1.0
+        # an emoticon speaks for the whole post, not for its clause alone ("太贴心了…[微笑]"):
+        # where one party is named, its weight is read in every window
+        face = 0.0 if others else sum(map(self.weights.__getitem__, emoticons(tokens) & self._keys))
         read = []  # (summed weight, summed |weight|, window size) of the clause, then the sentence
         continued = {cue for cue in cues if _continues(tokens, ours, cue, sentence)}
         # expectations are not what happened (a turn: the plain reading keeps them), irony
@@ -576,7 +595,8 @@ class SentimentModel:
             # a 判决), not after a switch to another topic (…，唯独/而…)
             held = sum(cue in near or (near is clause and cue in continued) for cue in cues)
             turned = TURN_WEIGHT * held
-            read.append((sum(values) + turned, sum(map(abs, values)) + turned, sum(near.values()) + held))
+            read.append((sum(values) + turned + face, sum(map(abs, values)) + turned + abs(face),
+                         sum(near.values()) + held + (face != 0.0)))
         # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
         # is still nearer the party than another sentence's strong words; else the document
         for (total, evidence, size), needed in zip((*read, read[1]), ABOUT_EVIDENCE, strict=True):
@@ -660,7 +680,8 @@ class SentimentModel:
                     # its negation's (裁员 from news); 不被坑才怪 and 没有一个不投诉 are blame all the same; after
                     # officialese (零事故, 化解危机) it is no blame, but a plan to 化解危机 no praise
                     official = not OFFICIAL_NEGATORS.isdisjoint(scope)
-                    weight = max(weight, 0.0 if official else -NEGATED_BLAME * blame)
+                    praise = NEGATED_BLAME if NEVER_NEGATORS.isdisjoint(scope) else NEVER_BLAME
+                    weight = max(weight, 0.0 if official else -praise * blame)
         for pieces, word in self.phrases.get(token, ()):
             if tuple(tokens[i:i + len(pieces)]) == pieces:
                 weight += get(word, 0.0)
