@@ -27,6 +27,9 @@ Why the model looks like this (see also models/README.md):
   pulled back toward the shared weights, and shipped apart; the engine adds them for text that
   reads like a post (``SentimentModel.for_text``): news is read as before, and so are reviews
   unless they say 我.
+- News written for the project (scripts/data/sentiment_news_written.jsonl) trains the shared
+  weights too, its "plain" items only and at a quarter of the public news's weight, the
+  enterprise's name masked: the distant labels alone had read news by other hands at 0.70.
 - Held-out rows (``Example.heldout``) never enter training; eval/sentiment.py scores them.
 """
 
@@ -71,6 +74,13 @@ OUTPUT = MODELS / "sentiment.json"
 # with its own topics and genres, balanced per topic), labelled by their writers: the only
 # hand-labelled posts there are (see models/README.md).
 OWN_POSTS = REPO / "scripts" / "data" / "sentiment_posts.jsonl"
+# News written for the project by four helpers (business, consumer, industry and public
+# services, technology and finance; fictional names), each with the enterprise it is about,
+# its tone for it, and its kind: "plain" where the words carry the tone, "turn" where they say
+# the opposite (a rumour refuted, a penalty lifted, bad news in polite words). Only the plain
+# ones train: the turns are the rules' work in score_about, and trained on, they would teach
+# 谣言 and 处罚 to be mild, as the written posts' did.
+OWN_NEWS = REPO / "scripts" / "data" / "sentiment_news_written.jsonl"
 
 # --- hyper-parameters (chosen on held-out reviews and DuEE, see README) -----------------------
 PRIOR_SCALE = 1.5        # logit weight of a lexicon entry of strength 1
@@ -88,7 +98,9 @@ SHIP_THRESHOLD = 0.02    # weights smaller than this are left out of the shipped
 # Reviews are the only hand-labelled data from outside: they weigh most. The Weibo group is a
 # few hundred emoticon-labelled posts, noisy, so it weighs least. The written posts (OWN_POSTS)
 # teach only the post shifts (see post_shifts); "post" is their total weight there.
-GROUP_WEIGHT = {"review": 3.0, "news": 1.0, "weibo": 0.3, "post": 1.0}
+# The written news (OWN_NEWS) weighs half the public news: at 1.0 and 2.0 it read news by other
+# hands no better (news_c 0.76 / 0.77) and DuEE and the reviews worse.
+GROUP_WEIGHT = {"review": 3.0, "news": 1.0, "weibo": 0.3, "post": 1.0, "news_written": 0.25}
 # How hard the post shifts are pulled back to the shared weights, per unit of the posts' total
 # weight. Chosen on eval/data/sentiment_posts_a.jsonl and the held-out written posts, with the
 # pinned readings of tests/engine/test_sentiment.py: the lowest that keeps them all (1e-4 reads
@@ -100,7 +112,7 @@ POST_INTERCEPT = "@posts_written:"
 # praise unless proven otherwise, and it read a third of hotel complaints as praise (held-out
 # accuracy 0.778 on complaints, 0.894 on praise); fully balanced, the praise side pays more
 # than the complaints gain. Each review weighs (0.5 / its class's share in its domain) ** this.
-BALANCE_CLASSES = {"news", "weibo", "post"}
+BALANCE_CLASSES = {"news", "weibo", "post", "news_written"}
 REVIEW_BALANCE = 0.7
 
 # DuEE event types as distant sentiment labels for news. Types whose tone depends on the side
@@ -237,6 +249,18 @@ def read_posts(path: Path = OWN_POSTS) -> Iterator[Example]:
             yield Example(row["text"], int(row["label"]), "posts_written", "post")
 
 
+def read_written_news(path: Path = OWN_NEWS, kinds: tuple[str, ...] = ("plain",), masked: bool = True
+                      ) -> Iterator[Example]:
+    """The written news of ``kinds``; ``masked``: the enterprise's invented name replaced by 公司
+    (a word without weight), so that its pieces (乳业, 科技) learn no tone from its news."""
+    for line in path.open(encoding="utf-8"):
+        if line.strip():
+            row = json.loads(line)
+            if row["kind"] in kinds:
+                text = row["text"].replace(row["entity"], "公司") if masked else row["text"]
+                yield Example(text, int(row["label"]), "news_written", "news_written", split_key=row["text"])
+
+
 def lexicon_vote(tokens: list[str], lexicon: dict[str, float]) -> int | None:
     """1/0 when a text's lexicon words all lean one way (negation applied), else None."""
     flipped = negated_positions(tokens)
@@ -266,6 +290,7 @@ def read_corpus(root: Path, lexicon: dict[str, float]) -> list[Example]:
         *read_weibo(root / "rumor_ced.jsonl"),
         *read_titles(root / "news_titles.csv", lexicon),
         *read_posts(),
+        *read_written_news(),
     ]
 
 
@@ -381,6 +406,15 @@ def is_name(token: str) -> bool:
     return len(tags) == 1 and tags[0][1] in NAME_TAGS
 
 
+# When and how much: a report's dates and amounts say nothing of its tone, yet the written news
+# taught 年度 +0.8 and 当天 +0.5 (results told by the year), enough to give a party that only
+# held its annual meeting another's trouble (云帆集团当天召开年度股东大会)
+WHEN_AND_HOW_MUCH = frozenset([
+    "去年", "今年", "明年", "全年", "年度", "当天", "当日", "今日", "昨日", "今天", "昨天", "上半年", "下半年",
+    "一季度", "二季度", "三季度", "四季度", "亿元", "万元", "元", "亿", "万", "至",
+])
+
+
 def is_wordlike(name: str) -> bool:
     """Punctuation, digits, symbols and link furniture get no weight: their use differs by
     domain ("." ends sentences in hotel reviews, "?" fills Weibo posts) and across domains they
@@ -390,7 +424,7 @@ def is_wordlike(name: str) -> bool:
         return all(any(ch.isalpha() for ch in part) and part.lower() not in MARKUP_WORDS
                    for part in name.split(BIGRAM_SEP))
     return (any(ch.isalpha() for ch in name) and name.lower() not in MARKUP_WORDS
-            and name not in FUNCTION_WORDS and name not in REPORTING_WORDS)
+            and name not in FUNCTION_WORDS and name not in REPORTING_WORDS and name not in WHEN_AND_HOW_MUCH)
 
 
 def intercept_name(ex: Example) -> str | None:

@@ -150,6 +150,9 @@ def test_tone_about_without_tonal_words_leans_on_the_document(model: SentimentMo
     "网传青山化工产品甲醛超标，经质检部门抽检，各项指标均符合国家标准。",
     "网传青山化工因偷排被罚，经核实，罚款一事子虚乌有。",
     "网传青山化工偷排，经检测其排放全部达标。",
+    # the claim in one sentence, shown false in the next, which names no party
+    "近日，网传“青山化工老板卷款跑路，工厂全部停产”。经核实，该信息不实。",
+    "针对网传“青山化工向河道偷排废水”一事，环保局已组织核查。经查，网传内容不实。",
 ])
 def test_a_claim_shown_false_is_good_news_for_its_party(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") > 0
@@ -204,12 +207,22 @@ def test_a_refutation_in_another_sentence_about_another_party_is_not_this_ones(m
     "面对偷排质疑，青山化工至今没有辟谣，周边居民已连续投诉三个月。",
     "青山化工辟谣翻车，环保局通报确认其存在偷排行为。",
     "青山化工说偷排是谣言？环保局的罚单都下来了。",
+    # a claim and a later sentence: confirmed, denied only in part, denied by the party itself
+    "网传青山化工拖欠工资。经核实，该信息属实。",
+    "网传青山化工拖欠工资。经核实，部分不实，但确有拖欠。",
+    "网传青山化工拖欠工资。青山化工回应称消息不实。",
+    "网传青山化工偷排。经核实，该信息不实？记者却在夜里拍到了排污暗管。",
+    # a rectification ordered, due or not done
+    "市场监管局责令青山化工限期完成整改。",
+    "青山化工必须在月底前完成整改。",
+    "青山化工至今没完成整改，周边居民仍在投诉。",
 ])
 def test_a_rumour_it_spread_or_a_claim_that_held_stays_bad_news(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") < 0
 
 
 def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: SentimentModel) -> None:
+    assert tone_about(model, "因标签问题被暂停销售的澜石食品完成整改，经复查合格，已恢复销售。", "澜石食品") > 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题终于解决了，司机们拿到了全部运费。", "澜石物流") > 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题至今尚未解决，司机们再次上门讨要。", "澜石物流") < 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题一直没有得到解决。", "澜石物流") < 0
@@ -327,6 +340,13 @@ def test_bad_news_words_in_good_news_are_turned(model: SentimentModel, text: str
 ])
 def test_a_turn_not_taken_stays_bad_news(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青禾乳业") < 0
+
+
+def test_more_of_a_bad_thing_is_bad_news_more_of_a_good_one_good(model: SentimentModel) -> None:
+    # growth words learned praise from results news; after a bad count they are blame
+    assert tone_about(model, "云帆保险今年以来投诉量同比增长两倍，居全省首位。", "云帆保险") < 0
+    assert tone_about(model, "云帆保险的理赔投诉量再创新高。", "云帆保险") < 0
+    assert tone_about(model, "云帆保险今年保费收入同比增长两成。", "云帆保险") > 0
 
 
 def test_a_party_held_up_against_another_gets_the_opposite_tone(model: SentimentModel) -> None:

@@ -194,7 +194,7 @@ RESOLVED_RE = re.compile(
     r"(?:终于|已经?|均已|得到了?|顺利)"
     rf"(?:(?!要求|申请|索|讨|催|责令|封口|私了|摆平|陷|出现|爆发|遭|发生|接到|收到|面临|积压)(?![不没未无停暂延拒逾难])[^{_MARKS}]){{0,6}}?"
     r"(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)(?!不|潮|危机|风险|困难|难|投诉|纠纷|申请|诉求)"
-    r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治"
+    r"|整改到位|整改完毕|整改完成|(?<![须需要令期内前未没])完成(?:了|全部|全面)?整改(?!工作方案|方案|计划)|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治"
     # ... fewer of a bad thing, said of the count itself (投诉量同比减少六成, 亏损额大幅缩小) ...
     rf"|{_BAD_COUNTS}{_MEASURES}?{_COMPARED}?(?:大幅|明显|显著|持续|进一步|逐步|逐年|逐月)?{_FALLS}|减亏"
     # ... a difficulty overcome (攻克…难题, 走出困境, 扭亏为盈; not 破解, mostly hacking; not
@@ -215,6 +215,7 @@ RESOLVED_RE = re.compile(
     rf"|(?:已|均已|全部|已全部|已经)(?:解封|解冻)|摘帽|摘掉[^{_MARKS}]{{0,4}}帽子"
     # ... or an inspection passed or found nothing (通过了区应急管理局的复查; 经调查，未发现违规)
     rf"|(?<!骗取)通过了?(?:(?!骗|伪造|虚假|造假|贿|违规|关系)[^{_MARKS}]){{0,10}}?(?:复查|复检|复核|验收)(?![，,]?发现)"
+    r"|(?:复查|复检|复核|验收)(?:均|全部)?合格(?!率)"
     rf"|(?:调查|检查|核查|检测|复查|抽检)[^{_MARKS}]{{0,4}}?[，,]?(?:均|并)?未发现[^{_MARKS}]{{0,10}}?(?:问题|违规|违法|异常|超标)")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
@@ -584,11 +585,14 @@ class SentimentModel:
         continued = {cue for cue in cues if _continues(tokens, ours, cue, sentence)}
         # expectations are not what happened (a turn: the plain reading keeps them), irony
         # only ever lowers the tone (both readings)
-        unreal, ironic = _expected(tokens, lo, hi) if turns else set(), _ironic(tokens, lo, hi)
+        unreal = _expected(tokens, lo, hi) if turns else set()
+        ironic = _ironic(tokens, lo, hi) | _bad_rises(tokens, lo, hi)
+        refuted = _refuted_quotes(tokens, lo, hi)
         for near in (clause, sentence):
             values = [w * self._local_weight(tokens, i, flipped, turns) * (1.0 if i in clause else contrast)
                       * (0.0 if i in unreal else 1.0) for i, w in near.items()]
-            values = [-abs(v) if i in ironic else v for i, v in zip(near, values, strict=True)]
+            values = [-abs(v) if i in ironic else min(v, 0.0) if i in refuted else v
+                      for i, v in zip(near, values, strict=True)]
             values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
             # a turn counts where it is read, and in the party's clause too when it goes on
             # about the party later in the sentence (已履行判决义务，被移出失信名单 is not about
@@ -796,24 +800,35 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
         for m in RESOLVED_RE.finditer(text):
             cue = at(m.start())
             inside = any(base + m.start() <= s < base + m.end() for s, _ in spans)
-            if _resolved(text, m) and (inside or _owned(cue, ours, theirs, sentence.start)):
+            peers = _PEERS_BEFORE.search(text, _clause_start(text, m.start()), m.start()) is not None
+            if _resolved(text, m) and not peers and (inside or _owned(cue, ours, theirs, sentence.start)):
                 clause = _clause_start(text, m.start())
                 void.update(range(at(clause), at(m.end() - 1) + 1))   # 攻克…难题: the match too
                 cues.append(cue)
         mentions = [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]
         found = _refutation(text, mentions)
+        said_false = found is not None
         # the sentence's closing mark (说…是谣言？) and the next sentence (…系谣言。三天后，…属实)
-        following = "".join(tokens[sentence.stop:sentence.stop + 1])
-        for token in tokens[sentence.stop + 1:]:
-            following += token
-            if token in SENTENCE_ENDS:
-                break
+        rest = _until_sentence_end(tokens, sentence.stop + 1)
+        following = "".join(tokens[sentence.stop:sentence.stop + 1]) + "".join(rest)
+        following_stop = sentence.stop + 1 + len(rest)
         if found is not None and (following[:1] in ("?", "？") or CONTRADICTED_AFTER.search(following)):
             found = None
         # "it was a rumour" speaks of the claim, whoever is named; 辟谣 and a finding are said
         # by or about a party, and another one named before them is not this one
         said_of_claim = REFUTED_RE.match(text, found[0]) is not None and not text.startswith("辟谣", found[0]) \
             if found else False
+        if found is None and not said_false:
+            # a claim about the party shown false by the next sentence, which names no party
+            # (网传“X老板卷款潜逃”。经核实，该信息不实。; not X回应称消息不实, its own word): the
+            # claim's clauses are void
+            claim = CLAIM_RE.search(text)
+            named = (ours | theirs).intersection(range(sentence.stop, following_stop))
+            beyond = "".join(_until_sentence_end(tokens, following_stop))   # …不实？记者却拍到了…
+            if claim is not None and not named and _shown_false(following) \
+                    and following.rstrip()[-1:] not in ("?", "？") and not CONTRADICTED_AFTER.search(beyond):
+                void.update(range(at(claim.start()), sentence.stop))
+                cues.append(at(claim.start()))
         if found is not None and (said_of_claim or _owned(at(found[0]), ours, theirs, sentence.start)):
             # what is shown false is the claim: from its marker (网传, 被指 …) or else from the
             # refutation's clause, to the end of the refutation's clause; facts stated before or
@@ -823,6 +838,29 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             void.update(range(at(claim.start() if claim else _clause_start(text, found[0])), stop))
             cues.append(at(found[0]))
     return void, cues
+
+
+# a sentence that says what was claimed is false, with nothing after it in its clause
+_FALSE_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|(?:系|是|属于?|为|均为|纯属)(?:网络)?谣言")
+
+
+def _until_sentence_end(tokens: Sequence[str], start: int) -> Sequence[str]:
+    """The tokens from ``start`` to the end of that sentence, its closing mark included."""
+    for i in range(start, len(tokens)):
+        if tokens[i] in SENTENCE_ENDS:
+            return tokens[start:i + 1]
+    return tokens[start:]
+
+
+def _shown_false(sentence: str) -> bool:
+    """Does this sentence, the one after a claim, say the claim is false (经核实，该信息不实;
+    经查，网传内容不实), unqualified (不实…但, 部分不实) and not confirmed (系谣言？不，属实)?"""
+    for m in _FALSE_RE.finditer(sentence):
+        clause = sentence[_clause_start(sentence, m.start()):_clause_end(sentence, m.end())]
+        qualified = NOT_A_FINDING.search(clause.replace(m.group(), "")) or CONTRADICTED_AFTER.search(sentence, m.end())
+        if not qualified and not NOT_REFUTED_BEFORE.search(clause, 0, clause.find(m.group())):
+            return True
+    return False
 
 
 TOPIC_SWITCHES = frozenset({"唯独", "只有", "除了", "而", "则", "却", "但", "但是", "然而", "不过", "可是", "同时",
@@ -922,6 +960,54 @@ def _ironic(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
     return ironic
 
 
+# more of a bad thing is no good news (投诉量逆势上涨三成, 事故数创新高): a word of growth after
+# a bad count in its clause reads as blame, whatever growth taught it
+_BAD_COUNT_RE = re.compile(_BAD_COUNTS)
+_RISES = ("上涨", "增长", "上升", "攀升", "增加", "激增", "飙升", "翻番", "新高", "大增", "猛增", "暴增", "走高")
+
+
+_AGAINST_THE_TREND = ("唯独", "逆势", "反而", "不降反")
+
+
+def _bad_rises(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
+    """Positions in lo..hi-1 of growth words whose clause names a bad count before them, or
+    whose sentence does when the clause goes against it (投诉量普遍下降，唯独X逆势上涨)."""
+    rises: set[int] = set()
+    sentence = clause = lo
+    for p in range(lo, hi):
+        token = tokens[p]
+        if token in SENTENCE_ENDS:
+            sentence = clause = p + 1
+        elif token in CLAUSE_ENDS:
+            clause = p + 1
+        elif any(rise in token for rise in _RISES):
+            against = any(mark in "".join(tokens[clause:p + 1]) for mark in _AGAINST_THE_TREND)
+            if _BAD_COUNT_RE.search("".join(tokens[sentence if against else clause:p])):
+                rises.add(p)
+    return rises
+
+
+def _refuted_quotes(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
+    """Positions inside quotation marks in the sentences of lo..hi-1 that call something a
+    rumour: a claim refuted carries no praise, whoever made it (此前发布的“获得国家认证”消息已被辟谣)."""
+    quoted: set[int] = set()
+    start = lo
+    for p in range(lo, hi + 1):
+        if p < hi and tokens[p] not in SENTENCE_ENDS:
+            continue
+        if REFUTED_RE.search("".join(tokens[start:p])):
+            close = None
+            for q in range(start, p):
+                if close is None:
+                    close = QUOTES.get(tokens[q])
+                elif tokens[q] == close:
+                    close = None
+                else:
+                    quoted.add(q)
+        start = p + 1
+    return quoted
+
+
 def _continues(tokens: Sequence[str], ours: set[int], cue: int, sentence: dict[int, float]) -> bool:
     """The cue is in the party's sentence after a mention of it, with no switch of topic
     between."""
@@ -961,6 +1047,10 @@ def _resolved(text: str, m: re.Match[str]) -> bool:
         return False
     return not UNRESOLVED_BEFORE.search(before) and not UNRESOLVED_AFTER.search(text, m.end()) \
         and not SILENCED.search(text)
+
+
+# a count that fell for the industry, not for a party (同行业投诉量同比下降): no party's turn
+_PEERS_BEFORE = re.compile(r"(?:同行业|全行业|行业|同行|同业|业内)(?:的|整体|平均)?$")
 
 
 def _owned(cue: int, ours: set[int], theirs: set[int], start: int) -> bool:
