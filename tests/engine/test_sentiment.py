@@ -212,6 +212,12 @@ def test_a_refutation_in_another_sentence_about_another_party_is_not_this_ones(m
     "网传青山化工拖欠工资。经核实，部分不实，但确有拖欠。",
     "网传青山化工拖欠工资。青山化工回应称消息不实。",
     "网传青山化工偷排。经核实，该信息不实？记者却在夜里拍到了排污暗管。",
+    # from the review of 2026-11-30: the next sentence calls the party's own record false, the
+    # party denies it itself, or the claim is corrected to worse
+    "青山化工被疑财务造假。经证监会调查，其年报营收不实，虚增收入5亿元。",
+    "网传青山化工资金链断裂。对此，该公司回应称，网传消息不实。",
+    "网传青山化工老板卷款潜逃。经核实，该信息不实，实为其财务总监携款失联。",
+    "有工人举报称青山化工克扣工资。经劳动监察部门核查，该公司提供的工资表与事实不符。",
     # a rectification ordered, due or not done
     "市场监管局责令青山化工限期完成整改。",
     "青山化工必须在月底前完成整改。",
@@ -222,7 +228,6 @@ def test_a_rumour_it_spread_or_a_claim_that_held_stays_bad_news(model: Sentiment
 
 
 def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: SentimentModel) -> None:
-    assert tone_about(model, "因标签问题被暂停销售的澜石食品完成整改，经复查合格，已恢复销售。", "澜石食品") > 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题终于解决了，司机们拿到了全部运费。", "澜石物流") > 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题至今尚未解决，司机们再次上门讨要。", "澜石物流") < 0
     assert tone_about(model, "澜石物流拖欠司机运费的问题一直没有得到解决。", "澜石物流") < 0
@@ -343,10 +348,19 @@ def test_a_turn_not_taken_stays_bad_news(model: SentimentModel, text: str) -> No
 
 
 def test_more_of_a_bad_thing_is_bad_news_more_of_a_good_one_good(model: SentimentModel) -> None:
-    # growth words learned praise from results news; after a bad count they are blame
+    # growth words learned praise from results news; right after a bad count they are blame
     assert tone_about(model, "云帆保险今年以来投诉量同比增长两倍，居全省首位。", "云帆保险") < 0
     assert tone_about(model, "云帆保险的理赔投诉量再创新高。", "云帆保险") < 0
     assert tone_about(model, "云帆保险今年保费收入同比增长两成。", "云帆保险") > 0
+    # not a good count growing beside a bad word, nor days without accidents
+    assert tone_about(model, "行业普遍亏损，澜石物流营收反而增长20%。", "澜石物流") > 0
+    assert tone_about(model, "澜石物流安全生产无事故天数创新高。", "澜石物流") > 0
+    assert tone_about(model, "澜石物流污染治理投资同比增长40%。", "澜石物流") > 0
+
+
+def test_a_rumour_label_asked_about_or_a_peers_fall_led_by_the_party_stays_good(model: SentimentModel) -> None:
+    assert tone_about(model, "谁说澜石物流“售后贴心”是谣言？", "澜石物流") > 0
+    assert tone_about(model, "澜石物流是全行业投诉量下降幅度最大的企业。", "澜石物流") > 0
 
 
 def test_a_party_held_up_against_another_gets_the_opposite_tone(model: SentimentModel) -> None:

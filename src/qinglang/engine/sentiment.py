@@ -194,7 +194,7 @@ RESOLVED_RE = re.compile(
     r"(?:终于|已经?|均已|得到了?|顺利)"
     rf"(?:(?!要求|申请|索|讨|催|责令|封口|私了|摆平|陷|出现|爆发|遭|发生|接到|收到|面临|积压)(?![不没未无停暂延拒逾难])[^{_MARKS}]){{0,6}}?"
     r"(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)(?!不|潮|危机|风险|困难|难|投诉|纠纷|申请|诉求)"
-    r"|整改到位|整改完毕|整改完成|(?<![须需要令期内前未没])完成(?:了|全部|全面)?整改(?!工作方案|方案|计划)|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治"
+    r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治"
     # ... fewer of a bad thing, said of the count itself (投诉量同比减少六成, 亏损额大幅缩小) ...
     rf"|{_BAD_COUNTS}{_MEASURES}?{_COMPARED}?(?:大幅|明显|显著|持续|进一步|逐步|逐年|逐月)?{_FALLS}|减亏"
     # ... a difficulty overcome (攻克…难题, 走出困境, 扭亏为盈; not 破解, mostly hacking; not
@@ -215,7 +215,6 @@ RESOLVED_RE = re.compile(
     rf"|(?:已|均已|全部|已全部|已经)(?:解封|解冻)|摘帽|摘掉[^{_MARKS}]{{0,4}}帽子"
     # ... or an inspection passed or found nothing (通过了区应急管理局的复查; 经调查，未发现违规)
     rf"|(?<!骗取)通过了?(?:(?!骗|伪造|虚假|造假|贿|违规|关系)[^{_MARKS}]){{0,10}}?(?:复查|复检|复核|验收)(?![，,]?发现)"
-    r"|(?:复查|复检|复核|验收)(?:均|全部)?合格(?!率)"
     rf"|(?:调查|检查|核查|检测|复查|抽检)[^{_MARKS}]{{0,4}}?[，,]?(?:均|并)?未发现[^{_MARKS}]{{0,10}}?(?:问题|违规|违法|异常|超标)")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
@@ -800,7 +799,11 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
         for m in RESOLVED_RE.finditer(text):
             cue = at(m.start())
             inside = any(base + m.start() <= s < base + m.end() for s, _ in spans)
-            peers = _PEERS_BEFORE.search(text, _clause_start(text, m.start()), m.start()) is not None
+            # the industry's count, unless the party stands before it in the clause (X是全行业
+            # 投诉量下降幅度最大的)
+            clause_start = _clause_start(text, m.start())
+            named_first = any(base + clause_start <= s < base + m.start() for s, _ in spans)
+            peers = _PEERS_BEFORE.search(text, clause_start, m.start()) is not None and not named_first
             if _resolved(text, m) and not peers and (inside or _owned(cue, ours, theirs, sentence.start)):
                 clause = _clause_start(text, m.start())
                 void.update(range(at(clause), at(m.end() - 1) + 1))   # 攻克…难题: the match too
@@ -823,9 +826,11 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             # (网传“X老板卷款潜逃”。经核实，该信息不实。; not X回应称消息不实, its own word): the
             # claim's clauses are void
             claim = CLAIM_RE.search(text)
+            # a good rumour shown false (网传X新药获批上市。经核实，该消息不实。) is no good news
+            harmful = claim is not None and any(_harm(t) for t in tokens[at(claim.start()):sentence.stop])
             named = (ours | theirs).intersection(range(sentence.stop, following_stop))
             beyond = "".join(_until_sentence_end(tokens, following_stop))   # …不实？记者却拍到了…
-            if claim is not None and not named and _shown_false(following) \
+            if claim is not None and harmful and not named and _shown_false(following) \
                     and following.rstrip()[-1:] not in ("?", "？") and not CONTRADICTED_AFTER.search(beyond):
                 void.update(range(at(claim.start()), sentence.stop))
                 cues.append(at(claim.start()))
@@ -852,14 +857,32 @@ def _until_sentence_end(tokens: Sequence[str], start: int) -> Sequence[str]:
     return tokens[start:]
 
 
+# what the next sentence calls false must be the claim (该信息不实, 经核实，…不实), not the party's
+# own record (其年报营收不实, 该公司提供的工资表与事实不符), said by no firm (该公司回应称，网传消息
+# 不实), and not corrected after (不实，实为其财务总监携款失联)
+_CLAIM_REFERENCE = re.compile(r"(?:该|此|上述|相关|以上|前述|这[一些条则个]?|网传|所传)[^，,。；;：:“”]{0,4}?"
+                              r"(?:信息|消息|传言|传闻|说法|内容|视频|帖子|爆料|言论|一说|一事)(?:均|纯属|系|完全|并)?$")
+_CHECKED = re.compile(r"(?:经[^，,。；;：:]{0,10}?)?")
+_FIRM_VOICE = re.compile(r"(?:公司|企业|集团|厂家|商家|店方|校方|院方|园方|物业|官方|客服|该[店厂矿园校院])"
+                         r"[^。]{0,10}?(?:回应|声明|表示|称|说|发文|公告|否认)")
+_CORRECTED = re.compile(r"实为|实际|确有|确实|而是|反而|更为|系[^，,。]{0,10}?(?:超标|所致|篡改|伪造)")
+
+
 def _shown_false(sentence: str) -> bool:
     """Does this sentence, the one after a claim, say the claim is false (经核实，该信息不实;
-    经查，网传内容不实), unqualified (不实…但, 部分不实) and not confirmed (系谣言？不，属实)?"""
+    经查，网传内容不实), unqualified (不实…但, 部分不实), uncorrected and not in a firm's voice?"""
     for m in _FALSE_RE.finditer(sentence):
-        clause = sentence[_clause_start(sentence, m.start()):_clause_end(sentence, m.end())]
-        qualified = NOT_A_FINDING.search(clause.replace(m.group(), "")) or CONTRADICTED_AFTER.search(sentence, m.end())
-        if not qualified and not NOT_REFUTED_BEFORE.search(clause, 0, clause.find(m.group())):
-            return True
+        start = _clause_start(sentence, m.start())
+        clause = sentence[start:_clause_end(sentence, m.end())]
+        before, rest = sentence[start:m.start()], sentence[m.end():]
+        of_the_claim = _CLAIM_REFERENCE.search(before) or _CHECKED.fullmatch(before)
+        if not of_the_claim or _FIRM_VOICE.search(sentence, 0, m.start()):
+            continue
+        if NOT_A_FINDING.search(clause.replace(m.group(), "")) or CONTRADICTED_AFTER.search(sentence, m.end()) \
+                or BLAME.search(clause) or NEGATIVE_FINDING.search(rest) or NOT_A_FINDING_AFTER.search(rest) \
+                or _CORRECTED.search(rest) or NOT_REFUTED_BEFORE.search(clause, 0, clause.find(m.group())):
+            continue
+        return True
     return False
 
 
@@ -960,18 +983,21 @@ def _ironic(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
     return ironic
 
 
-# more of a bad thing is no good news (投诉量逆势上涨三成, 事故数创新高): a word of growth after
-# a bad count in its clause reads as blame, whatever growth taught it
-_BAD_COUNT_RE = re.compile(_BAD_COUNTS)
-_RISES = ("上涨", "增长", "上升", "攀升", "增加", "激增", "飙升", "翻番", "新高", "大增", "猛增", "暴增", "走高")
-
-
+# more of a bad thing is no good news (投诉量同比增长两倍, 事故数创新高, and 投诉量普遍下降，唯独X逆势
+# 上涨): a growth word right after a bad count reads as blame, whatever results news taught it;
+# not after 无/零 (安全生产无事故天数创新高), nor a good count's growth (营收反而增长 after 行业普遍亏损)
+_RISES = ("上涨", "增长", "上升", "攀升", "增加", "激增", "飙升", "翻番", "新高", "大增", "猛增", "暴增", "走高",
+          "暴涨", "增多", "增至", "翻倍", "翻了", "扩大", "高企")
+_COUNT_THEN_RISE = re.compile(rf"(?<![无零没未])(?:{_BAD_COUNTS}|纠纷|欠薪|停电|延误|隐患|举报|不良贷款)"
+                              rf"(?:{_MEASURES}|余额|规模)?{_COMPARED}?"
+                              r"(?:大幅|明显|显著|持续|进一步|逐步|逐年|逐月|再|又|屡)?创?(?:历史)?$")
+_COUNT_MOVED = re.compile(rf"{_BAD_COUNTS}{_MEASURES}?[^，,。；;]{{0,6}}?(?:下降|减少|回落|上升|增长|上涨|增加)")
 _AGAINST_THE_TREND = ("唯独", "逆势", "反而", "不降反")
 
 
 def _bad_rises(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
-    """Positions in lo..hi-1 of growth words whose clause names a bad count before them, or
-    whose sentence does when the clause goes against it (投诉量普遍下降，唯独X逆势上涨)."""
+    """Positions in lo..hi-1 of growth words right after a bad count in their clause, or going
+    against a bad count that moved in an earlier clause of the sentence (唯独X逆势上涨)."""
     rises: set[int] = set()
     sentence = clause = lo
     for p in range(lo, hi):
@@ -980,9 +1006,13 @@ def _bad_rises(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
             sentence = clause = p + 1
         elif token in CLAUSE_ENDS:
             clause = p + 1
-        elif any(rise in token for rise in _RISES):
-            against = any(mark in "".join(tokens[clause:p + 1]) for mark in _AGAINST_THE_TREND)
-            if _BAD_COUNT_RE.search("".join(tokens[sentence if against else clause:p])):
+        else:
+            rise = next((r for r in _RISES if r in token), None)
+            if rise is None:
+                continue
+            upto = "".join(tokens[clause:p]) + token[:token.index(rise)]
+            against = any(mark in upto + token for mark in _AGAINST_THE_TREND)
+            if _COUNT_THEN_RISE.search(upto) or (against and _COUNT_MOVED.search("".join(tokens[sentence:clause]))):
                 rises.add(p)
     return rises
 
@@ -995,7 +1025,8 @@ def _refuted_quotes(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
     for p in range(lo, hi + 1):
         if p < hi and tokens[p] not in SENTENCE_ENDS:
             continue
-        if REFUTED_RE.search("".join(tokens[start:p])):
+        said = "".join(tokens[start:p + 1])
+        if any(_stands(said, m) for m in REFUTED_RE.finditer(said)) and not said.rstrip().endswith(("?", "？")):
             close = None
             for q in range(start, p):
                 if close is None:
