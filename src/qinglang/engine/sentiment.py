@@ -821,7 +821,7 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
         # by or about a party, and another one named before them is not this one
         said_of_claim = REFUTED_RE.match(text, found[0]) is not None and not text.startswith("辟谣", found[0]) \
             if found else False
-        if found is None and not said_false:
+        if not said_false:
             # a claim about the party shown false by the next sentence, which names no party
             # (网传“X老板卷款潜逃”。经核实，该信息不实。; not X回应称消息不实, its own word): the
             # claim's clauses are void
@@ -845,7 +845,7 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
     return void, cues
 
 
-# a sentence that says what was claimed is false, with nothing after it in its clause
+# the words that call a claim false (see _shown_false for what else the sentence must hold)
 _FALSE_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|(?:系|是|属于?|为|均为|纯属)(?:网络)?谣言")
 
 
