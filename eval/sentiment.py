@@ -192,8 +192,7 @@ def routed(names: Iterable[str], as_posts: bool) -> float:
     """Share of the texts of eval/data/sentiment_<name>.jsonl that ``looks_like_post`` reads as
     posts (``as_posts``) or as news."""
     normalize = _training_module().normalize_text
-    texts = [normalize(json.loads(line)["text"]) for name in names
-             for line in (OWN_DATA / f"sentiment_{name}.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    texts = [normalize(text) for name in names for text, _ in _read_jsonl(OWN_DATA / f"sentiment_{name}.jsonl")]
     return sum(looks_like_post(text) == as_posts for text in texts) / len(texts)
 
 

@@ -18,8 +18,10 @@ to train the post shifts (``scripts/data/sentiment_posts.jsonl``) and posts writ
 sure mark (``scripts/data/router_posts.jsonl``: no 我, emoticon, tag or mention). The real Weibo
 posts of rumor_ced are not used: half of them are media accounts posting news.
 
-The two classes count alike whatever their sizes. The threshold is set on the held-out fifth:
-the lowest logit at which at most NEWS_ROUTED of the held-out news would be read as posts.
+The two classes count alike whatever their sizes, and so do the groups within a class. The
+fit is train_sentiment's (full-batch Adam, here from zero, the intercept unpenalised). The
+threshold is set on the held-out fifth: no group of held-out news read as posts more than
+NEWS_ROUTED of the time.
 """
 
 from __future__ import annotations
@@ -38,16 +40,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from train_sentiment import OWN_POSTS, is_heldout, normalize_text, train_and_write  # noqa: E402
+from train_sentiment import OWN_POSTS, Design, fit, is_heldout, normalize_text, train_and_write  # noqa: E402
 
-from qinglang.engine.postrouter import DEFAULT_ROUTER, router_features  # noqa: E402
+from qinglang.engine.postrouter import DEFAULT_ROUTER, PostRouter, router_features  # noqa: E402
 
 OWN_NEWS = REPO / "scripts" / "data" / "router_news.jsonl"
 PLAIN_POSTS = REPO / "scripts" / "data" / "router_posts.jsonl"
 MIN_DOCS = 5           # a feature must occur in this many training texts
 L2 = 3e-4              # per unit of example weight; 1e-4 routed 80 % of held-out posts, 1e-3 project news
-ITERATIONS = 400
-LEARNING_RATE = 0.05
+ITERATIONS = 400       # of train_sentiment.fit's full-batch Adam
 NEWS_ROUTED = 0.01     # share of held-out news the threshold lets through as posts
 SHIP_THRESHOLD = 0.01  # weights smaller than this are left out of the shipped file
 
@@ -102,44 +103,35 @@ def balanced(rows: list[Example]) -> np.ndarray:
     return np.array([0.5 / groups[ex.label] / sizes[ex.label, ex.group] for ex in rows])
 
 
-def design(rows: list[Example]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Sparse binary design (row and column of each feature present) over kept features."""
+BIAS = "@bias"   # a column every text has: the router's intercept, fitted with the rest
+
+
+def design(rows: list[Example]) -> Design:
+    """Binary features of the kept names (and the intercept) in train_sentiment's sparse form,
+    so that its fit() does the optimisation."""
     feats = [sorted(router_features(ex.text)) for ex in rows]
     doc_freq = Counter(name for f in feats for name in f)
-    names = sorted(name for name, df in doc_freq.items() if df >= MIN_DOCS)
+    names = [BIAS, *sorted(name for name, df in doc_freq.items() if df >= MIN_DOCS)]
     index = {name: j for j, name in enumerate(names)}
-    pairs = [(i, index[name]) for i, f in enumerate(feats) for name in f if name in index]
-    return np.array([i for i, _ in pairs]), np.array([j for _, j in pairs]), names
-
-
-def fit(rows: np.ndarray, cols: np.ndarray, labels: np.ndarray, weights: np.ndarray, width: int
-        ) -> tuple[np.ndarray, float]:
-    """Weighted L2 logistic regression, full-batch Adam from zero; weights and bias."""
-    theta = np.zeros(width + 1)   # the last entry is the bias
-    m, v = np.zeros_like(theta), np.zeros_like(theta)
-    for step in range(1, ITERATIONS + 1):
-        z = np.bincount(rows, theta[cols], minlength=len(labels)) + theta[-1]
-        residual = weights * (1.0 / (1.0 + np.exp(-z)) - labels)
-        grad = np.append(np.bincount(cols, residual[rows], minlength=width) + L2 * theta[:-1], residual.sum())
-        m = 0.9 * m + 0.1 * grad
-        v = 0.999 * v + 0.001 * grad * grad
-        theta -= LEARNING_RATE * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
-    return theta[:-1], float(theta[-1])
+    pairs = [(i, j) for i, f in enumerate(feats) for j in (0, *(index[n] for n in f if n in index))]
+    return Design(np.array([i for i, _ in pairs]), np.array([j for _, j in pairs]), np.ones(len(pairs)),
+                  np.array([ex.label for ex in rows], dtype=np.float64), balanced(rows), names)
 
 
 def train(root: Path) -> dict[str, object]:
-    from qinglang.engine.postrouter import PostRouter
-
     rows = examples(root)
     train_rows = [ex for ex in rows if not is_heldout(ex.text)]
     held = [ex for ex in rows if is_heldout(ex.text)]
     print(f"training on {len(train_rows)} texts ({sum(ex.label for ex in train_rows)} posts), "
           f"{len(held)} held out", file=sys.stderr)
-    r, c, names = design(train_rows)
-    labels = np.array([ex.label for ex in train_rows], dtype=np.float64)
-    w, bias = fit(r, c, labels, balanced(train_rows), len(names))
-    weights = {name: round(float(x), 3) for name, x in zip(names, w, strict=True) if abs(x) >= SHIP_THRESHOLD}
-    router = PostRouter(weights, round(bias, 3), 0.0)
+    matrix = design(train_rows)
+    # the weights sum to 1, so l2 is the pull per unit of example weight; no prior: toward 0
+    intercept = np.array([name == BIAS for name in matrix.names])
+    w = fit(matrix, np.zeros(len(matrix.names)), l2=L2, unknown_factor=1.0, iterations=ITERATIONS,
+            unpenalised=intercept)
+    weights = {name: round(float(x), 3) for name, x in zip(matrix.names[1:], w[1:], strict=True)
+               if abs(x) >= SHIP_THRESHOLD}
+    router = PostRouter(weights, round(float(w[0]), 3), 0.0)
     # the threshold: no group of held-out news (a public corpus, a genre of the project's own)
     # read as posts more than NEWS_ROUTED of the time; in a group of fewer than a hundred that
     # is none. Strict on purpose: the project's own news sets are read as posts more often

@@ -515,7 +515,8 @@ def gradient(design: Design, w: np.ndarray, prior: np.ndarray, lam: np.ndarray
 
 
 def fit(design: Design, prior: np.ndarray, start: np.ndarray | None = None, free: np.ndarray | None = None,
-        l2: float = L2, unknown_factor: float = L2_UNKNOWN_FACTOR, signs: np.ndarray | None = None) -> np.ndarray:
+        l2: float = L2, unknown_factor: float = L2_UNKNOWN_FACTOR, signs: np.ndarray | None = None,
+        iterations: int = ITERATIONS, unpenalised: np.ndarray | None = None) -> np.ndarray:
     """Full-batch Adam from the prior (or ``start``), moving only the ``free`` weights (all when
     not given). No shared intercept: the per-corpus intercepts take the base rates, and a text
     without a tonal word scores 0 (neutral)."""
@@ -525,7 +526,9 @@ def fit(design: Design, prior: np.ndarray, start: np.ndarray | None = None, free
     # Words the lexicon knows are pulled toward it; every other word toward 0, harder, so that
     # "菜" or a name cannot turn tonal from one corpus's habits and then colour a news item.
     lam = l2 * design.weights.sum() * np.where(prior != 0.0, 1.0, unknown_factor)
-    for step in range(1, ITERATIONS + 1):
+    if unpenalised is not None:   # an intercept (the post router's) is not pulled anywhere
+        lam = np.where(unpenalised, 0.0, lam)
+    for step in range(1, iterations + 1):
         grad, loss = gradient(design, w, prior, lam)
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad * grad
