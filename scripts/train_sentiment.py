@@ -61,6 +61,7 @@ from qinglang.engine.sentiment import (  # noqa: E402
     EMOTICON_RE,
     NEGATED,
     NEGATORS,
+    REMEDIES,
     PhraseIndex,
     features,
     index_phrases,
@@ -107,6 +108,18 @@ GROUP_WEIGHT = {"review": 3.0, "news": 1.0, "weibo": 0.3, "post": 1.0, "news_wri
 # posts_a 0.78 but two consumer complaints as slightly good news).
 POST_L2 = 3e-4
 POST_INTERCEPT = "@posts_written:"
+# Reviews' own copy of each word outside the lexicon ("%小时"), fitted beside the shared one and
+# shipped as review shifts: the reading for a review site (SentimentModel.reviews), never for
+# news or posts. Without it, the reviews' lean (no intercept, see intercept_name) settled in
+# their vocabulary (小时 -4.0 from "等了一个小时", 空调 -1.4, 牛肉 -1.3) and a post praising a
+# noodle shop's beef read as a complaint (models/README.md, "Reviews' own words"). A copy is
+# pulled toward 0 at this fraction of the shared unknown words' pull, so a word only the
+# reviews use settles mostly in the copy; one that news and posts use too stays shared (with
+# every token copied, 0.5 and 1.0 read alike; 0.25 cost waimai, 2.0 the posts). Lexicon words,
+# negators and negated words are not copied: copied, 不 took its blame into the reviews' copy
+# and 不稳定 read as praise (see build_design).
+REVIEW_COPY = "%"
+REVIEW_COPY_FACTOR = 0.5
 # Groups whose classes are rebalanced. Reviews are pulled only part of the way, per domain:
 # their natural mix (hotel 68 % positive, waimai 34 %) taught the model that a hotel review is
 # praise unless proven otherwise, and it read a third of hotel complaints as praise (held-out
@@ -454,6 +467,9 @@ def build_design(examples: list[Example], phrases: PhraseIndex, lexicon: dict[st
     # add their own (绝绝子, [微笑]), which only the post shifts learn (see post_shifts)
     keep = _kept(f for f, post in zip(feats, is_post, strict=True) if not post) | lexicon.keys()
     post_keep = keep | _kept(f for f, post in zip(feats, is_post, strict=True) if post)
+    # the reviews' own copy of their vocabulary (REVIEW_COPY), not of the grammar of tone
+    copied = {name for name in keep if BIGRAM_SEP not in name and name not in lexicon
+              and name not in NEGATORS and not name.startswith(NEGATED)}
     index: dict[str, int] = {}
     rows, cols, vals = [], [], []
     for i, (ex, f) in enumerate(zip(examples, feats, strict=True)):
@@ -467,6 +483,8 @@ def build_design(examples: list[Example], phrases: PhraseIndex, lexicon: dict[st
             # each corpus's phrasing (将 于 -1.2 from the all-negative financial stories)
             if name in kept and (ex.group == "review" or BIGRAM_SEP not in name):
                 row[name] = value
+                if ex.group == "review" and name in copied:
+                    row[REVIEW_COPY + name] = value
         for name, value in row.items():
             rows.append(i)
             cols.append(index.setdefault(name, len(index)))
@@ -490,10 +508,13 @@ def is_emoticon(name: str) -> bool:
 
 def prior_weight(name: str, lexicon: dict[str, float]) -> float:
     """Lexicon polarity for a word; for a negated word, the change negation makes: a praised
-    thing negated is blame (不满意), a blamed thing negated is only mild praise (没问题)."""
+    thing negated is blame (不满意), a blamed thing negated is only mild praise (没问题), a
+    remedy not taken none (没整改 is the blame of 整改 alone, not praise)."""
     if is_emoticon(name):
         return PRIOR_SCALE * EMOTICON_SCALE * lexicon.get(name, 0.0)
     if name.startswith(NEGATED):
+        if name[len(NEGATED):] in REMEDIES:
+            return 0.0
         polarity = lexicon.get(name[len(NEGATED):], 0.0)
         return -PRIOR_SCALE * polarity * (2.0 if polarity > 0 else 1.5)
     return PRIOR_SCALE * lexicon.get(name, 0.0)
@@ -526,6 +547,8 @@ def fit(design: Design, prior: np.ndarray, start: np.ndarray | None = None, free
     # Words the lexicon knows are pulled toward it; every other word toward 0, harder, so that
     # "菜" or a name cannot turn tonal from one corpus's habits and then colour a news item.
     lam = l2 * design.weights.sum() * np.where(prior != 0.0, 1.0, unknown_factor)
+    copies = np.array([name.startswith(REVIEW_COPY) for name in design.names])
+    lam = np.where(copies, l2 * design.weights.sum() * REVIEW_COPY_FACTOR, lam)
     if unpenalised is not None:   # an intercept (the post router's) is not pulled anywhere
         lam = np.where(unpenalised, 0.0, lam)
     for step in range(1, iterations + 1):
@@ -554,6 +577,7 @@ def post_shifts(design: Design, posts: np.ndarray, w: np.ndarray, lexicon_prior:
     # scorn of [微笑] would make a waiter's 微笑 blame
     inner = {name[1:-1] for name in design.names if is_emoticon(name)}
     free = np.array([BIGRAM_SEP not in name and name not in NEGATORS and name not in inner
+                     and not name.startswith(REVIEW_COPY)
                      and (not name.startswith("@") or name == POST_INTERCEPT) for name in design.names])
     # pulled toward the shared weights, but held on their side of 0 only where the lexicon says
     # (谣言 stays blame); 就是 and 结果, which the reviews taught, may turn
@@ -562,12 +586,15 @@ def post_shifts(design: Design, posts: np.ndarray, w: np.ndarray, lexicon_prior:
             if f and not name.startswith("@") and abs(b - a) >= SHIP_THRESHOLD}
 
 
-def shipped_weights(names: list[str], w: np.ndarray) -> dict[str, float]:
-    """Every feature but the per-corpus intercepts ("@..."), rounded, tiny ones dropped."""
+def shipped_weights(names: list[str], w: np.ndarray, prefix: str = "") -> dict[str, float]:
+    """The features named with ``prefix`` ("": the shared ones; REVIEW_COPY: the reviews'
+    copies, under their shared names), rounded, tiny ones dropped; never the per-corpus
+    intercepts ("@...")."""
+    skipped = ("@",) if prefix else ("@", REVIEW_COPY)
     return {
-        name: round(float(value), 3)
+        name.removeprefix(prefix): round(float(value), 3)
         for name, value in zip(names, w, strict=True)
-        if not name.startswith("@") and abs(value) >= SHIP_THRESHOLD
+        if name.startswith(prefix) and not name.startswith(skipped) and abs(value) >= SHIP_THRESHOLD
     }
 
 
@@ -595,6 +622,7 @@ def train(root: Path) -> dict[str, object]:
     model: dict[str, object] = {"version": 1, "bias": 0.0, "phrases": used, "weights": weights}
     if shifts:
         model["post_shifts"] = shifts
+    model["review_shifts"] = shipped_weights(design.names, w, REVIEW_COPY)
     return model
 
 

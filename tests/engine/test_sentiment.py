@@ -17,6 +17,7 @@ from qinglang.engine.normalize import normalize
 from qinglang.engine.sentiment import (
     BIGRAM_SEP,
     DEFAULT_WEIGHTS,
+    NEGATED,
     NEGATORS,
     NEVER_BLAME,
     SentimentModel,
@@ -668,19 +669,22 @@ PRAISE_IN_COMPLAINT_WORDS = [
 
 
 @pytest.mark.parametrize("text", PRAISE_IN_COMPLAINT_WORDS)
-def test_the_post_shifts_read_praise_in_complaint_words_kinder(model: SentimentModel, text: str) -> None:
-    assert model.posts.score(tokens(text)) > model.score(tokens(text)) + 0.05
+def test_the_reviews_keep_their_complaint_words_to_themselves(model: SentimentModel, text: str) -> None:
+    # 小时, 电话, 退货 are complaints in reviews ("等了一个小时"): the review reading has them
+    # (REVIEW_COPY in scripts/train_sentiment.py), news and posts are read without
+    assert model.score(tokens(text)) > model.reviews.score(tokens(text)) + 0.05
+    assert model.posts.score(tokens(text)) > model.reviews.score(tokens(text)) + 0.05
 
 
-_STILL_OUTWEIGHED = pytest.mark.xfail(strict=True, reason="known miss (2026-11-30): read as posts (the "
-                                     "first by 我, the last by the post router) but 小时/退货/快递员 still "
-                                     "outweigh 干干净净, 省心")
+_STILL_OUTWEIGHED = pytest.mark.xfail(strict=True, reason="known miss (2026-11-30): read as a post (by 我), "
+                                     "whose own complaints teach 小时 as blame (its post shift), which "
+                                     "outweighs 干干净净")
 
 
 @pytest.mark.parametrize("text", [
     pytest.param(PRAISE_IN_COMPLAINT_WORDS[0], marks=_STILL_OUTWEIGHED),
     PRAISE_IN_COMPLAINT_WORDS[1],   # no mark of a post: the post router reads it as one
-    pytest.param(PRAISE_IN_COMPLAINT_WORDS[2], marks=_STILL_OUTWEIGHED),
+    PRAISE_IN_COMPLAINT_WORDS[2],
 ])
 def test_a_post_praising_in_complaint_words_reads_good(model: SentimentModel, text: str) -> None:
     assert tone(model, text) > 0
@@ -737,3 +741,27 @@ def test_a_harm_that_never_happens_is_more_praise_than_one_that_did_not_happen_o
 
     assert read("司机从没迟到过") == pytest.approx(-NEVER_BLAME * _lexicon()["迟到"])
     assert read("司机从没迟到过") > read("司机没迟到") > 0
+
+
+def test_a_review_site_is_read_with_the_reviews_own_words(model: SentimentModel) -> None:
+    text = normalize("等了一个小时才送到，汤都凉了").text
+    assert model.for_text(text, "大众点评") is model.reviews is not model
+    assert model.for_text(text, " Meituan ") is model.reviews
+    assert model.for_text(text) is not model.reviews            # no source: read as a post or news
+    assert model.for_text(text, "weibo") is model.posts
+    # the shipped review shifts move vocabulary only: the lexicon's words and the grammar of
+    # negation are the same in every reading
+    shifts = json.loads(DEFAULT_WEIGHTS.read_text(encoding="utf-8"))["review_shifts"]
+    assert "小时" in shifts and shifts["小时"] < 0
+    assert not (set(shifts) & (_lexicon().keys() | NEGATORS))
+    assert not any(name.startswith(NEGATED) or BIGRAM_SEP in name for name in shifts)
+
+
+@pytest.mark.parametrize(("text", "name", "sign"), [
+    # the name's clause tells the problem, the rest of the post how it was put right
+    ("我在云帆家电买的冰箱出了点问题，售后第二天就上门换了新的，师傅很专业，服务很满意。", "云帆家电", 1),
+    # the name's clause praises the front desk, the rest of the post is the verdict
+    ("青梧酒店前台很热情，房间一股霉味，空调不制冷，隔音差，失望透顶。", "青梧酒店", -1),
+])
+def test_a_post_naming_one_party_is_read_whole(model: SentimentModel, text: str, name: str, sign: int) -> None:
+    assert tone_about(model, text, name) * sign > 0

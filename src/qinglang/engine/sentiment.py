@@ -142,7 +142,10 @@ HEARSAY_FINDING = re.compile(rf"{_STILL_OPEN}|不实|不属实|并非事实|与�
 # a finding the party voices itself (X回应：经内部检查，未发现…) is its denial, not a finding
 SELF_VOICED = re.compile(r"(?:方面|负责人|客服|官方|工作人员|发言人)?(?:回应|声明|表示|称|说)")
 # (not 负责人/官方 before the verb: regulators speak so)
-FIRM_VOICED = re.compile(r"(?:客服|商家|店家|厂家).{0,2}?(?:回应|声明|表示|称|说)")
+_SAYS = r".{0,2}?(?:回应|声明|表示|称|说)"
+FIRM_VOICED = re.compile(rf"(?:客服|商家|店家|厂家){_SAYS}")
+# ... and in a post, the firm's or an official word told against the poster's (官方说系统一切正常)
+ANSWERED = re.compile(rf"(?:客服|商家|店家|厂家|官方){_SAYS}")
 BUT_ALSO = re.compile(r"就是|只是|只不过")   # 照常营业，就是三个月没发工资
 # open for business, a finding only against a claim that the party shut down (群里传X要倒闭，
 # 我去问了，正常营业), not where customers wait for their money (押金没退，App却照常运营)
@@ -418,6 +421,9 @@ _EMOTICONS = frozenset({"微笑", "doge", "允悲", "二哈", "吃瓜", "抱拳"
 POST_SOURCES = frozenset({"weibo", "微博", "wechat", "微信", "forum", "论坛", "bbs", "tieba", "贴吧", "douyin",
                           "抖音", "kuaishou", "快手", "xiaohongshu", "小红书", "zhihu", "知乎", "bilibili"})
 NEWS_SOURCES = frozenset({"news", "press"})
+# Review sites: read with the review shifts (``SentimentModel.reviews``), whatever the words.
+REVIEW_SOURCES = frozenset({"review", "reviews", "点评", "大众点评", "dianping", "美团", "meituan", "饿了么", "eleme",
+                            "携程", "ctrip", "口碑"})
 # A post shows what it is early; an article's lead has none of these marks. Looking no further
 # keeps the test near 13 µs for an 800-character item (17 µs over all of it).
 POST_MARK_CHARS = 400
@@ -445,11 +451,17 @@ def has_post_mark(text: str) -> bool:
     return any(inner in _EMOTICONS or f"[{inner}]" in _lexicon() for inner in EMOTICON_RE.findall(head))
 
 
+def shift(weights: Mapping[str, float], shifts: Mapping[str, float]) -> dict[str, float]:
+    """``weights`` with each shifted feature moved by its shift."""
+    return {**weights, **{name: weights.get(name, 0.0) + value for name, value in shifts.items()}}
+
+
 class SentimentModel:
     """Shipped linear sentiment model. ``load()`` once, then call ``score``/``score_about``."""
 
     def __init__(self, weights: dict[str, float], bias: float = 0.0,
-                 phrases: Iterable[Sequence[str]] = (), post_shifts: Mapping[str, float] | None = None) -> None:
+                 phrases: Iterable[Sequence[str]] = (), post_shifts: Mapping[str, float] | None = None,
+                 review_shifts: Mapping[str, float] | None = None) -> None:
         # the bigrams with a weight, keyed by their two tokens, apart from the single tokens:
         # scoring meets adjacent pairs as tuples (zip, in C) and never builds a string for one,
         # and the per-token dict every lookup goes through stays half the size
@@ -468,19 +480,28 @@ class SentimentModel:
         # The model that reads social posts (see ``for_text``): these weights, each moved by its
         # shift learned on posts alone. News never sees the shifts; a review that says 我 does.
         self.posts: SentimentModel = self
+        self.reads_posts = False   # this is the post model (score_about reads a post whole)
         if post_shifts:
-            shifted = {name: weights.get(name, 0.0) + shift for name, shift in post_shifts.items()}
-            self.posts = SentimentModel({**weights, **shifted}, bias, phrases)
+            self.posts = SentimentModel(shift(weights, post_shifts), bias, phrases)
+            self.posts.reads_posts = True
+        # The model for review sites: the reviews' own vocabulary (小时 in "等了一个小时") kept
+        # out of what news and posts are read with (scripts/train_sentiment.py, REVIEW_COPY).
+        self.reviews: SentimentModel = self
+        if review_shifts:
+            self.reviews = SentimentModel(shift(weights, review_shifts), bias, phrases)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
         """Read shipped weights (``models/sentiment.json``) or the file at ``path``."""
         data = json.loads(Path(path or DEFAULT_WEIGHTS).read_text(encoding="utf-8"))
         return cls(data["weights"], float(data.get("bias", 0.0)), data.get("phrases", []),
-                   data.get("post_shifts"))
+                   data.get("post_shifts"), data.get("review_shifts"))
 
     def for_text(self, text: str, source: str | None = None) -> SentimentModel:
-        """The model to read the normalised ``text`` with: ``posts`` for a social post."""
+        """The model to read the normalised ``text`` with: ``reviews`` for a review site's,
+        ``posts`` for a social post."""
+        if (source or "").strip().lower() in REVIEW_SOURCES:
+            return self.reviews
         return self.posts if looks_like_post(text, source) else self
 
     def weight(self, name: str) -> float:
@@ -587,6 +608,12 @@ class SentimentModel:
         unreal = _expected(tokens, lo, hi) if turns else set()
         ironic = _ironic(tokens, lo, hi) | _bad_rises(tokens, lo, hi)
         refuted = _refuted_quotes(tokens, lo, hi)
+        # A post that names one party is about it from start to end: where the window reads
+        # nothing special, the whole post's tone is the verdict, not the clause that happens
+        # to hold the name (恒新手机城买的手机出了问题，直接给换了新机，没扯皮。)
+        if self.reads_posts and not others and not (void or cues or unreal or ironic or refuted or contrasted
+                                                    or face) and _told_throughout(tokens, ours, sentence, flipped):
+            return self.score(tokens)
         for near in (clause, sentence):
             values = [w * self._local_weight(tokens, i, flipped, turns) * (1.0 if i in clause else contrast)
                       * (0.0 if i in unreal else 1.0) for i, w in near.items()]
@@ -744,6 +771,17 @@ def _lexicon() -> dict[str, float]:
 # 一直没有道歉, 不退款, 没有处罚涉事员工)
 REMEDIES = frozenset({"整改", "退款", "退货", "退费", "退还", "道歉", "召回", "处罚", "处理", "赔偿", "赔付",
                       "补偿", "问责", "回应", "解决", "维权", "投诉处理"})
+
+
+def _told_throughout(tokens: Sequence[str], ours: set[int], window: Iterable[int], flipped: set[int]) -> bool:
+    """Is a post's tone its verdict on the one party it names? Not where the window denies a
+    harm (没裁员: the window's stance reads it, the bag of words does not), luck or another
+    hand limited the harm (幸好银行柜员及时拦下), the story turns after the name (后来我打了12315,
+    工作人员特别负责: the window and ``_story_end`` tell whose the ending is), or the firm's word
+    is quoted against the poster (官方说系统一切正常，我昨天又被绕了8公里)."""
+    turned = any(tokens[t] in STORY_TURNS and tokens[t - 1] in CLAUSE_ENDS for t in range(min(ours) + 1, len(tokens)))
+    return (not turned and not any(i in flipped and _harm(tokens[i]) for i in window)
+            and LUCKILY.isdisjoint(tokens) and ANSWERED.search("".join(tokens)) is None)
 
 
 def _harm(token: str) -> bool:
