@@ -765,3 +765,37 @@ def test_a_review_site_is_read_with_the_reviews_own_words(model: SentimentModel)
 ])
 def test_a_post_naming_one_party_is_read_whole(model: SentimentModel, text: str, name: str, sign: int) -> None:
     assert tone_about(model, text, name) * sign > 0
+
+
+@pytest.mark.parametrize(("text", "name", "sign"), [
+    # an outcome told of the party itself; the last one told stands
+    ("云帆科技诉侵权案二审胜诉，获赔三百万元。", "云帆科技", 1),
+    ("二审法院改判云帆建工不承担赔偿责任。", "云帆建工", 1),
+    ("法院驳回原告全部诉讼请求，云帆物业无需承担赔偿责任。", "云帆物业", 1),
+    ("云帆科技诉侵权案一审败诉。", "云帆科技", -1),
+    ("云帆物业败诉后拒不履行判决，被列入失信被执行人名单。", "云帆物业", -1),
+    # ... not someone else's between the name and the outcome
+    ("起诉云帆科技的原告胜诉，法院判令云帆科技赔偿五百万元。", "云帆科技", -1),
+])
+def test_a_lawsuit_outcome_told_of_the_party(model: SentimentModel, text: str, name: str, sign: int) -> None:
+    assert tone_about(model, text, name) * sign > 0
+
+
+@pytest.mark.parametrize(("text", "name", "sign"), [
+    # a sanction ended: the trouble told before it is over
+    ("青禾化工此前因废气超标被责令停产整治，经验收合格，生态环境局决定解除对青禾化工的停产整治措施，准予恢复生产。",
+     "青禾化工", 1),
+    ("市场监管局解除对云帆电器电热水器的暂停销售措施，相关产品恢复上架。", "云帆电器", 1),
+    ("云帆酒店此前因消防问题被责令停业，现已整改完毕并通过验收，今起恢复营业。", "云帆酒店", 1),
+    ("云帆餐厅因卫生问题被责令停业整顿。经复查合格，准予恢复营业。", "云帆餐厅", 1),
+    # ... not one still to come, nor others', nor harm done, nor reopening against the rules
+    ("云帆餐厅被责令停业整顿，整改合格前不得恢复营业。", "云帆餐厅", -1),
+    ("云帆餐厅因卫生问题被责令停业整顿。目前，该店仍未恢复营业。", "云帆餐厅", -1),
+    ("云帆化工因偷排被罚款50万元。园区其他企业均已恢复生产。", "云帆化工", -1),
+    ("云帆化工发生爆炸致3人死亡。事故后第三天，园区已恢复生产。", "云帆化工", -1),
+    ("云帆化工爆炸致3人死亡后被责令停产，现已恢复生产。", "云帆化工", -1),
+    ("云帆化工擅自恢复生产，被生态环境局立案查处。", "云帆化工", -1),
+    ("云帆餐厅未经复查擅自恢复营业，被罚款两万元。", "云帆餐厅", -1),
+])
+def test_a_sanction_ended_is_good_news(model: SentimentModel, text: str, name: str, sign: int) -> None:
+    assert tone_about(model, text, name) * sign > 0

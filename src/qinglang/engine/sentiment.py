@@ -28,7 +28,7 @@ import json
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import compress, count, islice, repeat
 from operator import add
@@ -219,6 +219,18 @@ RESOLVED_RE = re.compile(
     # ... or an inspection passed or found nothing (通过了区应急管理局的复查; 经调查，未发现违规)
     rf"|(?<!骗取)通过了?(?:(?!骗|伪造|虚假|造假|贿|违规|关系)[^{_MARKS}]){{0,10}}?(?:复查|复检|复核|验收)(?![，,]?发现)"
     rf"|(?:调查|检查|核查|检测|复查|抽检)[^{_MARKS}]{{0,4}}?[，,]?(?:均|并)?未发现[^{_MARKS}]{{0,10}}?(?:问题|违规|违法|异常|超标)")
+# A sanction's end: the party allowed to reopen, resume production or sell again, or the order
+# lifted (准予恢复营业, 今起恢复生产, 解除对X的停产整治措施). Unlike the other turns it ends the
+# trouble the sentence (or the one before, naming the party) told of, so that is void too.
+REINSTATED_RE = re.compile(
+    rf"(?:准予|获准|批准|同意|决定|今起|即日起|现已|已经?|均已|日前|正式|全面|陆续|顺利)[^{_MARKS}]{{0,4}}?"
+    rf"恢复(?:营业|生产|经营|销售|上架|运营|营运|供货|接待|开放|班线|[^{_MARKS}]{{0,8}}?(?:经营|营运)资格)"
+    rf"|解除(?:对[^{_MARKS}]{{0,15}}?的)?(?:停产|停业|暂停|停止|限制)[^{_MARKS}]{{0,6}}?措施")
+# ... a sanction's, told in the voided sentence, and no harm done beside it (爆炸致3人死亡。事故
+# 后第三天，园区已恢复生产: the deaths stand), nor others reinstated (园区其他企业均已恢复生产)
+SANCTION_TOLD = re.compile(r"责令|停业|停产|暂停|整改|整顿|整治|查封|处罚|罚款|约谈|下架|叫停|关停")
+HARM_TOLD = re.compile(r"死|伤|爆炸|泄漏|中毒|事故|火灾|起火|坍塌|垮塌|失踪|污染")
+OTHERS_REINSTATED = re.compile(r"其他|其余|其它|别的|另一|另外|同行|多家|部分企业|周边")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
 UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|很难|难以|未见|不见|看不到|何时|多久|距离"
@@ -306,6 +318,12 @@ DEFENDANT_WINS = re.compile(rf"驳回了?(?:原告|起诉方|对方|[^{_MARKS}]{
                             rf"|(?:原告|起诉方){_COURT_GAP}(?:败诉|证据不足|缺乏证据)|不构成侵权")
 PLAINTIFF_WINS = re.compile(rf"判赔|判令{_COURT_GAP}(?:赔偿|支付|停止侵权)|侵权成立|(?:被告|被诉方){_COURT_GAP}败诉"
                             rf"|支持(?:原告|其){_COURT_GAP}诉讼请求|原告{_COURT_GAP}胜诉")
+# ... or the outcome told of the party itself (X诉侵权案二审胜诉, X一审败诉, 改判其不承担赔偿责任):
+# said right after it in its clause, or of 其 with the party named earlier in the sentence;
+# not of someone between (起诉X的原告胜诉)
+OWN_OUTCOME = re.compile(rf"胜诉|败诉|(?:无需|不需|不必|不应|不)承担[^{_MARKS}]{{0,6}}?责任")
+OWN_OUTCOME_GAP = re.compile(rf"[^{_MARKS}的]{{0,12}}")
+OWN_OUTCOME_OTHER = re.compile(r"原告|被告|对方|起诉方|上诉人|被上诉人")
 COURT_TONE = 0.6   # the tone a won or lost lawsuit gives its party
 # an outcome only someone claims (原告主张缺乏证据, said by the party's spokesman) is no outcome,
 # unless the court is named saying it
@@ -606,7 +624,7 @@ class SentimentModel:
         # expectations are not what happened (a turn: the plain reading keeps them), irony
         # only ever lowers the tone (both readings)
         unreal = _expected(tokens, lo, hi) if turns else set()
-        ironic = _ironic(tokens, lo, hi) | _bad_rises(tokens, lo, hi)
+        ironic = _ironic(tokens, lo, hi) | _bad_rises(tokens, lo, hi) | _unlawful(tokens, lo, hi)
         refuted = _refuted_quotes(tokens, lo, hi)
         # A post that names one party is about it from start to end: where the window reads
         # nothing special, the whole post's tone is the verdict, not the clause that happens
@@ -846,6 +864,20 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
                 clause = _clause_start(text, m.start())
                 void.update(range(at(clause), at(m.end() - 1) + 1))   # 攻克…难题: the match too
                 cues.append(cue)
+        for m in _reinstated(text, spans, base, ours, theirs, sentence.start, at):
+            if _sanction_ended(text[:m.end()]):
+                void.update(range(sentence.start, at(_clause_end(text, m.end() - 1) - 1) + 1))
+                cues.append(at(m.start()))
+        # ... or in the next sentence, which names no party (X因卫生问题被责令停业。经复查，准予恢复营业。)
+        after = sentence.stop + (sentence.stop < len(tokens) and tokens[sentence.stop] in SENTENCE_ENDS)
+        rest = _until_sentence_end(tokens, after)
+        told = "".join(rest)
+        if rest and (ours | theirs).isdisjoint(range(after, after + len(rest))) \
+                and _sanction_ended(text) and not OTHERS_REINSTATED.search(told) \
+                and any(_resolved(told, m) for m in REINSTATED_RE.finditer(told)):
+            void.update(sentence)
+            # counted at the sentence's last word, which the windows hold (not at its name)
+            cues.append(max(i for i in sentence if tokens[i] not in SENTENCE_ENDS and i not in ours))
         mentions = [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]
         found = _refutation(text, mentions)
         said_false = found is not None
@@ -881,6 +913,18 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             void.update(range(at(claim.start() if claim else _clause_start(text, found[0])), stop))
             cues.append(at(found[0]))
     return void, cues
+
+
+def _sanction_ended(told: str) -> bool:
+    """Is what a reinstatement ends told in ``told`` a sanction (see SANCTION_TOLD), with no harm?"""
+    return SANCTION_TOLD.search(told) is not None and HARM_TOLD.search(told) is None
+
+
+def _reinstated(text: str, spans: Sequence[tuple[int, int]], base: int, ours: set[int], theirs: set[int],
+                start: int, at: Callable[[int], int]) -> list[re.Match[str]]:
+    """The REINSTATED_RE cues of the sentence ``text`` that stand and are the party's."""
+    return [m for m in REINSTATED_RE.finditer(text) if _resolved(text, m) and (
+        any(base + m.start() <= s < base + m.end() for s, _ in spans) or _owned(at(m.start()), ours, theirs, start))]
 
 
 # the words that call a claim false (see _shown_false for what else the sentence must hold)
@@ -964,6 +1008,7 @@ def _court(text: str, spans: Sequence[tuple[int, int]]) -> float:
                 outcomes.append((m.start(), "won" if winning else "lost"))
             else:
                 outcomes.append((m.start(), winner))
+    outcomes += _own_outcomes(text, spans)
     if not outcomes:
         return 0.0
     outcome = max(outcomes)[1]
@@ -972,6 +1017,21 @@ def _court(text: str, spans: Sequence[tuple[int, int]]) -> float:
     if len(sides) != 1:
         return 0.0
     return 1.0 if outcome in sides else -1.0
+
+
+def _own_outcomes(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
+    """(position, "won"/"lost") of each OWN_OUTCOME told of the party (see there)."""
+    found = []
+    for m in OWN_OUTCOME.finditer(text):
+        first, _ = _sentence_of(text, m.start())
+        clause = _clause_start(text, m.start())
+        gap = [text[end:m.start()] for start, end in spans if clause <= start and end <= m.start()]
+        said_of_party = any(OWN_OUTCOME_GAP.fullmatch(g) and not OWN_OUTCOME_OTHER.search(g) for g in gap)
+        said_of_its = "其" in text[max(m.start() - 4, clause):m.start()] \
+            and any(first <= start < m.start() for start, _ in spans)
+        if said_of_party or said_of_its:
+            found.append((m.start(), "lost" if m.group() == "败诉" else "won"))
+    return found
 
 
 def _expected(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
@@ -1031,6 +1091,24 @@ _COUNT_THEN_RISE = re.compile(rf"(?<![无零没未])(?:{_BAD_COUNTS}|纠纷|欠�
                               r"(?:大幅|明显|显著|持续|进一步|逐步|逐年|逐月|再|又|屡)?创?(?:历史)?$")
 _COUNT_MOVED = re.compile(rf"{_BAD_COUNTS}{_MEASURES}?[^，,。；;]{{0,6}}?(?:下降|减少|回落|上升|增长|上涨|增加)")
 _AGAINST_THE_TREND = ("唯独", "逆势", "反而", "不降反")
+
+
+# Done against the rules: what follows in the clause is no praise (擅自恢复生产, 未经复查恢复营业,
+# 违规发放贷款); not 未经证实 (an unconfirmed report).
+UNLAWFUL = frozenset({"擅自", "私自", "偷偷", "违规", "违法", "非法", "未经", "无证", "拒不"})
+UNLAWFUL_NOT = frozenset({"证实", "核实", "确认", "查实"})
+
+
+def _unlawful(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
+    """Positions in lo..hi-1 after an UNLAWFUL word in its clause."""
+    done: set[int] = set()
+    for p in range(lo, hi):
+        if tokens[p] in UNLAWFUL and not (p + 1 < len(tokens) and tokens[p + 1] in UNLAWFUL_NOT):
+            q = p + 1
+            while q < hi and tokens[q] not in CLAUSE_ENDS and tokens[q] not in SENTENCE_ENDS:
+                done.add(q)
+                q += 1
+    return done
 
 
 def _bad_rises(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
