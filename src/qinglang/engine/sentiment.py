@@ -225,11 +225,11 @@ RESOLVED_RE = re.compile(
 REINSTATED_RE = re.compile(
     rf"(?:准予|获准|批准|同意|决定|今起|即日起|现已|已经?|均已|日前|正式|全面|陆续|顺利)[^{_MARKS}]{{0,4}}?"
     rf"恢复(?:营业|生产|经营|销售|上架|运营|营运|供货|接待|开放|班线|[^{_MARKS}]{{0,8}}?(?:经营|营运)资格)"
-    rf"|解除(?:对[^{_MARKS}]{{0,15}}?的)?(?:停产|停业|暂停|停止|限制)[^{_MARKS}]{{0,6}}?措施")
+    rf"|解除了?(?:对[^{_MARKS}]{{0,15}}?的)?(?:停产|停业|暂停|停止|限制)[^{_MARKS}]{{0,6}}?措施")
 # ... a sanction's, told in the voided sentence, and no harm done beside it (爆炸致3人死亡。事故
 # 后第三天，园区已恢复生产: the deaths stand), nor others reinstated (园区其他企业均已恢复生产)
 SANCTION_TOLD = re.compile(r"责令|停业|停产|暂停|整改|整顿|整治|查封|处罚|罚款|约谈|下架|叫停|关停")
-HARM_TOLD = re.compile(r"死|伤|爆炸|泄漏|中毒|事故|火灾|起火|坍塌|垮塌|失踪|污染")
+HARM_TOLD = re.compile(r"死|伤|爆炸|泄漏|中毒|事故|火灾|起火|坍塌|垮塌|失踪")
 OTHERS_REINSTATED = re.compile(r"其他|其余|其它|别的|另一|另外|同行|多家|部分企业|周边")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
 # 解决, 希望尽快得到解决, 真的已经解决了吗？, 声称问题已经解决，但…)
@@ -321,7 +321,10 @@ PLAINTIFF_WINS = re.compile(rf"判赔|判令{_COURT_GAP}(?:赔偿|支付|停止�
 # ... or the outcome told of the party itself (X诉侵权案二审胜诉, X一审败诉, 改判其不承担赔偿责任):
 # said right after it in its clause, or of 其 with the party named earlier in the sentence;
 # not of someone between (起诉X的原告胜诉)
-OWN_OUTCOME = re.compile(rf"胜诉|败诉|(?:无需|不需|不必|不应|不)承担[^{_MARKS}]{{0,6}}?责任")
+OWN_OUTCOME = re.compile(rf"胜诉(?!率)|败诉(?!率)|(?:无需|不需|不必|不应|不)承担[^{_MARKS}]{{0,10}}?"
+                         rf"(?:赔偿|法律|连带|付款|违约|侵权|民事|任何)责任")
+# (a liability a court found, not one a critic denies: 不承担社会责任; nor 并未败诉, 胜诉希望渺茫)
+OWN_OUTCOME_NOT = re.compile(r"[未没不非无]$")
 OWN_OUTCOME_GAP = re.compile(rf"[^{_MARKS}的]{{0,12}}")
 OWN_OUTCOME_OTHER = re.compile(r"原告|被告|对方|起诉方|上诉人|被上诉人")
 COURT_TONE = 0.6   # the tone a won or lost lawsuit gives its party
@@ -606,7 +609,7 @@ class SentimentModel:
         lo, hi = min(min(ours), min(sentence)), max(sentence) + 1   # the window with the mentions
         void, cues = _turns(tokens, token_starts, spans, ours, theirs, lo, hi) if turns else (set(), [])
         if turns:
-            won = _court("".join(tokens), spans)
+            won = _court("".join(tokens), spans, others)
             if won:
                 return COURT_TONE * won
         if turns and not others:
@@ -978,7 +981,7 @@ def _sentence_of(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end + 1
 
 
-def _court(text: str, spans: Sequence[tuple[int, int]]) -> float:
+def _court(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[int, int]] = ()) -> float:
     """+1 if the text tells of a lawsuit the party (at ``spans``) won, -1 if lost, else 0: its
     side read where it is first named, the last outcome told in a sentence that names it (not
     a side suit told elsewhere), a judgement that names the party as the one ordered or
@@ -1008,7 +1011,7 @@ def _court(text: str, spans: Sequence[tuple[int, int]]) -> float:
                 outcomes.append((m.start(), "won" if winning else "lost"))
             else:
                 outcomes.append((m.start(), winner))
-    outcomes += _own_outcomes(text, spans)
+    outcomes += _own_outcomes(text, spans, others)
     if not outcomes:
         return 0.0
     outcome = max(outcomes)[1]
@@ -1019,16 +1022,23 @@ def _court(text: str, spans: Sequence[tuple[int, int]]) -> float:
     return 1.0 if outcome in sides else -1.0
 
 
-def _own_outcomes(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
-    """(position, "won"/"lost") of each OWN_OUTCOME told of the party (see there)."""
+def _own_outcomes(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[int, int]]
+                  ) -> list[tuple[int, str]]:
+    """(position, "won"/"lost") of each OWN_OUTCOME told of the party (see there): right after
+    its name, or of 其 with the party the last one named before it in the sentence."""
     found = []
     for m in OWN_OUTCOME.finditer(text):
-        first, _ = _sentence_of(text, m.start())
+        first, last = _sentence_of(text, m.start())
         clause = _clause_start(text, m.start())
+        if OWN_OUTCOME_NOT.search(text, max(m.start() - 1, 0), m.start()) \
+                or UNRESOLVED_AFTER.search(text, m.end(), _clause_end(text, m.end())) \
+                or ("责任" in m.group() and not COURT_SAYS.search(text, first, last)):
+            continue
         gap = [text[end:m.start()] for start, end in spans if clause <= start and end <= m.start()]
         said_of_party = any(OWN_OUTCOME_GAP.fullmatch(g) and not OWN_OUTCOME_OTHER.search(g) for g in gap)
-        said_of_its = "其" in text[max(m.start() - 4, clause):m.start()] \
-            and any(first <= start < m.start() for start, _ in spans)
+        named = sorted([(start, True) for start, _ in spans] + [(start, False) for start, _ in others])
+        before = [ours for start, ours in named if first <= start < m.start()]
+        said_of_its = "其" in text[max(m.start() - 4, clause):m.start()] and bool(before) and before[-1]
         if said_of_party or said_of_its:
             found.append((m.start(), "lost" if m.group() == "败诉" else "won"))
     return found
@@ -1093,20 +1103,23 @@ _COUNT_MOVED = re.compile(rf"{_BAD_COUNTS}{_MEASURES}?[^，,。；;]{{0,6}}?(?:�
 _AGAINST_THE_TREND = ("唯独", "逆势", "反而", "不降反")
 
 
-# Done against the rules: what follows in the clause is no praise (擅自恢复生产, 未经复查恢复营业,
-# 违规发放贷款); not 未经证实 (an unconfirmed report).
-UNLAWFUL = frozenset({"擅自", "私自", "偷偷", "违规", "违法", "非法", "未经", "无证", "拒不"})
+# Reopening against the rules is no reinstatement (擅自恢复生产, 未经复查恢复营业): the words of
+# reopening after these in their clause read as blame. Only those words: 违规 and 违法 also
+# describe what was done to the party (专利被他人违规使用), 未经 an unconfirmed report (未经证实).
+UNLAWFUL = frozenset({"擅自", "私自", "偷偷", "违规", "未经"})
 UNLAWFUL_NOT = frozenset({"证实", "核实", "确认", "查实"})
+REOPENING = frozenset({"恢复", "复工", "开工", "复产", "营业", "生产", "经营", "开业", "上架"})
 
 
 def _unlawful(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
-    """Positions in lo..hi-1 after an UNLAWFUL word in its clause."""
+    """Positions in lo..hi-1 of REOPENING words after an UNLAWFUL one in their clause."""
     done: set[int] = set()
     for p in range(lo, hi):
         if tokens[p] in UNLAWFUL and not (p + 1 < len(tokens) and tokens[p + 1] in UNLAWFUL_NOT):
             q = p + 1
-            while q < hi and tokens[q] not in CLAUSE_ENDS and tokens[q] not in SENTENCE_ENDS:
-                done.add(q)
+            while q < hi and tokens[q] not in CLAUSE_ENDS:
+                if tokens[q] in REOPENING:
+                    done.add(q)
                 q += 1
     return done
 
