@@ -724,7 +724,7 @@ class SentimentModel:
                 blame = _lexicon().get(token, 0.0)
                 scope = tokens[max(i - NEGATION_WINDOW, 0):i]
                 twice = sum(map(NEGATORS.__contains__, tokens[max(i - NEGATION_WINDOW - 2, 0):i])) > 1
-                if denied and own < 0 and _harm(token) and "才怪" not in tokens[i + 1:i + 3] \
+                if denied and own < 0 and _harm(token) and "才怪" not in "".join(tokens[i + 1:i + 3]) \
                         and COPULAR_NEGATORS.isdisjoint(scope) and not twice:
                     # a blamed thing negated is mild praise (没裁员, 从没迟到), as the lexicon's
                     # prior has it, though the model may have learned the word's own weight past
