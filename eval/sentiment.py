@@ -52,6 +52,11 @@ Domains:
   eval/data/sentiment_{posts,news}_d.jsonl, written the same way by a fifth helper after the
   session's changes were made and scored once with the code of the morning (cd0c207), of the post
   router (c96c501) and with the written news (models/README.md has the figures); read afterwards.
+- ``posts_e`` / ``entity_posts_e`` (200 posts) and ``news_e`` / ``entity_news_e`` (150 news items):
+  eval/data/sentiment_{posts,news}_e.jsonl, written the same way by a sixth helper at the start of
+  session 13 (2026-11-30) and never read that session; scored with the code of the morning and
+  with each change of the session, and so consulted when two settings were chosen (POST_L2 and
+  the written news' weight in scripts/train_sentiment.py): no longer quite blind.
 - ``news_written``: the held-out fifth of scripts/data/sentiment_news_written.jsonl, news
   written for the project to train the shared weights (its "plain" items; the held-out fifth
   scored here holds its "turn" items too: refuted rumours, lifted penalties, polite bad news).
@@ -98,8 +103,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OWN_DATA = HERE / "data"
 BALANCED_DOMAINS = ("hotel", "waimai")
-BLIND_POSTS = ("a", "b", "c", "d")   # eval/data/sentiment_posts_{a,b,c,d}.jsonl
-BLIND_NEWS = ("c", "d")              # eval/data/sentiment_news_{c,d}.jsonl
+BLIND_POSTS = ("a", "b", "c", "d", "e")   # eval/data/sentiment_posts_{a,b,c,d,e}.jsonl
+BLIND_NEWS = ("c", "d", "e")              # eval/data/sentiment_news_{c,d,e}.jsonl
 
 
 def _training_module() -> ModuleType:
