@@ -754,17 +754,15 @@ def test_a_review_site_is_read_with_the_reviews_own_words(model: SentimentModel)
     assert not any(name.startswith(NEGATED) or BIGRAM_SEP in name for name in shifts)
 
 
-@pytest.mark.parametrize(("text", "name", "sign"), [
+POSTS_READ_WHOLE = [
     # the name's clause tells the problem, the rest of the post how it was put right
     ("我在云帆家电买的冰箱出了点问题，售后第二天就上门换了新的，师傅很专业，服务很满意。", "云帆家电", 1),
     # the name's clause praises the front desk, the rest of the post is the verdict
     ("青梧酒店前台很热情，房间一股霉味，空调不制冷，隔音差，失望透顶。", "青梧酒店", -1),
-])
-def test_a_post_naming_one_party_is_read_whole(model: SentimentModel, text: str, name: str, sign: int) -> None:
-    assert tone_about(model, text, name) * sign > 0
+]
 
 
-@pytest.mark.parametrize(("text", "name", "sign"), [
+LAWSUITS_TOLD_OF_THE_PARTY = [
     # an outcome told of the party itself; the last one told stands
     ("云帆科技诉侵权案二审胜诉，获赔三百万元。", "云帆科技", 1),
     ("二审法院改判云帆建工不承担赔偿责任。", "云帆建工", 1),
@@ -773,12 +771,9 @@ def test_a_post_naming_one_party_is_read_whole(model: SentimentModel, text: str,
     ("云帆物业败诉后拒不履行判决，被列入失信被执行人名单。", "云帆物业", -1),
     # ... not someone else's between the name and the outcome
     ("起诉云帆科技的原告胜诉，法院判令云帆科技赔偿五百万元。", "云帆科技", -1),
-])
-def test_a_lawsuit_outcome_told_of_the_party(model: SentimentModel, text: str, name: str, sign: int) -> None:
-    assert tone_about(model, text, name) * sign > 0
+]
 
-
-@pytest.mark.parametrize(("text", "name", "sign"), [
+SANCTIONS_ENDED = [
     # a sanction ended: the trouble told before it is over
     ("青禾化工此前因废气超标被责令停产整治，经验收合格，生态环境局决定解除对青禾化工的停产整治措施，准予恢复生产。",
      "青禾化工", 1),
@@ -793,6 +788,10 @@ def test_a_lawsuit_outcome_told_of_the_party(model: SentimentModel, text: str, n
     ("云帆化工爆炸致3人死亡后被责令停产，现已恢复生产。", "云帆化工", -1),
     ("云帆化工擅自恢复生产，被生态环境局立案查处。", "云帆化工", -1),
     ("云帆餐厅未经复查擅自恢复营业，被罚款两万元。", "云帆餐厅", -1),
-])
-def test_a_sanction_ended_is_good_news(model: SentimentModel, text: str, name: str, sign: int) -> None:
+]
+
+
+@pytest.mark.parametrize(("text", "name", "sign"), POSTS_READ_WHOLE + LAWSUITS_TOLD_OF_THE_PARTY + SANCTIONS_ENDED)
+def test_the_tone_about_the_party_from_the_whole_of_what_is_told(model: SentimentModel, text: str, name: str,
+                                                                  sign: int) -> None:
     assert tone_about(model, text, name) * sign > 0
