@@ -57,6 +57,10 @@ Domains:
   session 13 (2026-11-30) and never read that session; scored with the code of the morning and
   with each change of the session, and so consulted when two settings were chosen (POST_L2 and
   the written news' weight in scripts/train_sentiment.py): no longer quite blind.
+- ``posts_f`` / ``entity_posts_f`` (200 posts) and ``news_f`` / ``entity_news_f`` (150 news items):
+  eval/data/sentiment_{posts,news}_f.jsonl, written the same way by a seventh helper during
+  session 13 and scored once, blind, at its end, with the code of the morning (349d19d) and the
+  submitted code (models/README.md has both figures); not read that session.
 - ``news_written``: the held-out fifth of scripts/data/sentiment_news_written.jsonl, news
   written for the project to train the shared weights (its "plain" items; the held-out fifth
   scored here holds its "turn" items too: refuted rumours, lifted penalties, polite bad news).
@@ -103,8 +107,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OWN_DATA = HERE / "data"
 BALANCED_DOMAINS = ("hotel", "waimai")
-BLIND_POSTS = ("a", "b", "c", "d", "e")   # eval/data/sentiment_posts_{a,b,c,d,e}.jsonl
-BLIND_NEWS = ("c", "d", "e")              # eval/data/sentiment_news_{c,d,e}.jsonl
+BLIND_POSTS = ("a", "b", "c", "d", "e", "f")   # eval/data/sentiment_posts_{a,...,f}.jsonl
+BLIND_NEWS = ("c", "d", "e", "f")              # eval/data/sentiment_news_{c,...,f}.jsonl
 
 
 def _training_module() -> ModuleType:
