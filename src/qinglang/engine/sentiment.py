@@ -880,7 +880,8 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
                 and any(_resolved(told, m) for m in REINSTATED_RE.finditer(told)):
             void.update(sentence)
             # counted at the sentence's last word, which the windows hold (not at its name)
-            cues.append(max(i for i in sentence if tokens[i] not in SENTENCE_ENDS and i not in ours))
+            cues.append(max((i for i in sentence if tokens[i] not in SENTENCE_ENDS and i not in ours),
+                            default=sentence.start))
         mentions = [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]
         found = _refutation(text, mentions)
         said_false = found is not None
