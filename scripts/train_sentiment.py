@@ -545,7 +545,8 @@ def gradient(design: Design, w: np.ndarray, prior: np.ndarray, lam: np.ndarray
 
 def fit(design: Design, prior: np.ndarray, start: np.ndarray | None = None, free: np.ndarray | None = None,
         l2: float = L2, unknown_factor: float = L2_UNKNOWN_FACTOR, signs: np.ndarray | None = None,
-        iterations: int = ITERATIONS, unpenalised: np.ndarray | None = None) -> np.ndarray:
+        iterations: int = ITERATIONS, unpenalised: np.ndarray | None = None,
+        copies: np.ndarray | None = None) -> np.ndarray:
     """Full-batch Adam from the prior (or ``start``), moving only the ``free`` weights (all when
     not given). No shared intercept: the per-corpus intercepts take the base rates, and a text
     without a tonal word scores 0 (neutral)."""
@@ -555,8 +556,8 @@ def fit(design: Design, prior: np.ndarray, start: np.ndarray | None = None, free
     # Words the lexicon knows are pulled toward it; every other word toward 0, harder, so that
     # "菜" or a name cannot turn tonal from one corpus's habits and then colour a news item.
     lam = l2 * design.weights.sum() * np.where(prior != 0.0, 1.0, unknown_factor)
-    copies = np.array([name.startswith(REVIEW_COPY) for name in design.names])
-    lam = np.where(copies, l2 * design.weights.sum() * REVIEW_COPY_FACTOR, lam)
+    if copies is not None:   # the reviews' copies of their words (REVIEW_COPY), pulled more gently
+        lam = np.where(copies, l2 * design.weights.sum() * REVIEW_COPY_FACTOR, lam)
     if unpenalised is not None:   # an intercept (the post router's) is not pulled anywhere
         lam = np.where(unpenalised, 0.0, lam)
     for step in range(1, iterations + 1):
@@ -622,8 +623,9 @@ def train(root: Path) -> dict[str, object]:
     pairs = np.array([BIGRAM_SEP in name for name in design.names])
     posts = np.array([ex.group == "post" for ex in examples])
     shared = replace(design, weights=np.where(posts, 0.0, design.weights))
-    words = fit(shared, prior, free=~pairs)
-    w = fit(shared, prior, start=words, free=pairs)
+    copies = np.array([name.startswith(REVIEW_COPY) for name in design.names])
+    words = fit(shared, prior, free=~pairs, copies=copies)
+    w = fit(shared, prior, start=words, free=pairs, copies=copies)
     weights = shipped_weights(design.names, w)
     shifts = post_shifts(design, posts, w, prior) if posts.any() else {}
     used = [seq for seq in phrases_list if "".join(seq) in weights]
