@@ -791,7 +791,29 @@ SANCTIONS_ENDED = [
 ]
 
 
-@pytest.mark.parametrize(("text", "name", "sign"), POSTS_READ_WHOLE + LAWSUITS_TOLD_OF_THE_PARTY + SANCTIONS_ENDED)
+SANCTIONS_LIFTED_AND_PASTS_TOLD = [
+    # a sanction lifted or found groundless lifts what was told of it before, in its sentence or
+    # the one before; a party introduced with its past is judged by what it does now
+    ("因被认定虚假宣传而被罚款50万元的云帆酒业，经行政复议，处罚决定被依法撤销。", "云帆酒业", 1),
+    ("云帆化工因违法排污被罚款。经复议，该处罚决定被撤销。", "云帆化工", 1),
+    ("罚款被撤销：法院认定云帆环保处罚事实不清", "云帆环保", 1),
+    ("云帆水务今年共接到用户投诉43件，同比下降71%。", "云帆水务", 1),
+    ("去年因食品安全问题被约谈的云帆幼儿园，今年在全区年检中获评A级。", "云帆幼儿园", 1),
+    ("在去年因注水肉被查处后，云帆肉联厂投入1800万元新建冷链系统，今年历次抽检全部合格。", "云帆肉联厂", 1),
+    ("此前因拖欠工资被列入失信名单的云帆建设，已被移出失信名单。", "云帆建设", 1),
+    ("云帆电厂实现安全生产3000天零事故", "云帆电厂", 1),
+    # ... not a sanction upheld, a lifting refused, a count that rose, the past come back, a boast
+    ("云帆化工因违法排污被罚款。经复议，维持原处罚决定。", "云帆化工", -1),
+    ("云帆化工申请撤销处罚决定，被法院驳回。", "云帆化工", -1),
+    ("云帆物业共收到投诉43件，同比上升71%。", "云帆物业", -1),
+    ("曾因排污被罚的云帆化工，近日再次被查出超标排放", "云帆化工", -1),
+    ("被传资金链断裂的云帆置业，今日被曝大规模欠薪", "云帆置业", -1),
+    ("号称“零投诉”的云帆养老院，被查出虐待老人", "云帆养老院", -1),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "sign"), POSTS_READ_WHOLE + LAWSUITS_TOLD_OF_THE_PARTY + SANCTIONS_ENDED
+                         + SANCTIONS_LIFTED_AND_PASTS_TOLD)
 def test_the_tone_about_the_party_from_the_whole_of_what_is_told(model: SentimentModel, text: str, name: str,
                                                                   sign: int) -> None:
     assert tone_about(model, text, name) * sign > 0

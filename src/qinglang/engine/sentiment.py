@@ -186,9 +186,12 @@ _MEASURES = r"(?:量|数|率|额|数量|总量|总数|人数|次数|起数|件�
 # word that merely starts so (较多, 比好评, 从事, 从来, 由于), no negation, no cause
 _COMPARED = (r"(?:同比|环比|(?:(?:较|比)(?![多少大高低重好差])|从(?![事来未而])|由(?!于))"
              rf"(?:(?![不没未无非毫致导使让令引造拖还更])[^{_MARKS}并而但]){{0,12}}?)")
+_RUN = r"连续(?:第?[\d一二两三四五六七八九十]+个?(?:月|年|季度|周))?"   # 投诉量连续第五个月下降
 _FALLS = r"(?:减少|少了|变少|下降|降低|下滑|收窄|回落|缩小|降至|降到|降为|减至|减半|锐减|大降|暴跌|骤降|锐降|大跌)"
 _SANCTIONS = (r"(?:处罚|罚款|罚单|失信|黑名单|经营异常名录|异常名录|风险警示|警示|冻结|禁令|立案|指控|起诉"
               r"|通报批评|查封|扣押|限制高消费|限高|限制消费令?|限消令)")
+_GROUNDLESS = (rf"(?:{_SANCTIONS}|认定[^{_MARKS}]{{0,12}}?(?:构成|存在))[^{_MARKS}]{{0,14}}?"
+               r"(?:事实不清|证据不足|依据不足)")
 # between a sanction and its lifting: not a later step, nor another thing revoked (立案调查后生产
 # 许可证被撤销, 被罚款后排污许可证又被撤销: a second sanction, not the first one lifted)
 _LIFT_GAP = rf"(?:(?!后|许可|执照|资质|补贴|资格|证书|牌照)[^{_MARKS}并其不没未无非毫])"
@@ -199,7 +202,9 @@ RESOLVED_RE = re.compile(
     r"(?:解决|修复|修好|结清|兑付|补发|退还|退款|追回|发放到位|到账)(?!不|潮|危机|风险|困难|难|投诉|纠纷|申请|诉求)"
     r"|整改到位|整改完毕|整改完成|恢复正常(?!交易)|明显好转|拿到了?全部|彻底根治"
     # ... fewer of a bad thing, said of the count itself (投诉量同比减少六成, 亏损额大幅缩小) ...
-    rf"|{_BAD_COUNTS}{_MEASURES}?{_COMPARED}?(?:大幅|明显|显著|持续|进一步|逐步|逐年|逐月)?{_FALLS}|减亏"
+    rf"|{_BAD_COUNTS}{_MEASURES}?{_COMPARED}?(?:大幅|明显|显著|持续|进一步|逐步|逐年|逐月|{_RUN})?{_FALLS}|减亏"
+    # (投诉43件，同比下降71%: the count told, then its fall)
+    rf"|{_BAD_COUNTS}{_MEASURES}?[^{_MARKS}\d]{{0,2}}?\d[\d.]*[^{_MARKS}\d]{{0,3}}[，,](?:同比|环比)(?:大幅|明显)?{_FALLS}"
     # ... a difficulty overcome (攻克…难题, 走出困境, 扭亏为盈; not 破解, mostly hacking; not
     # 走出国门, 突破千亿) ...
     r"|(?:攻克|克服|走出(?!国门|家门|校门|厂门)|战胜|渡过|度过|闯过|突破(?![\d一二两三四五六七八九十百千万亿])"
@@ -210,11 +215,14 @@ RESOLVED_RE = re.compile(
     # ... or a sanction lifted, named as what is lifted (被移出失信名单, 撤销对其作出的行政处罚;
     # 罚款决定被依法撤销, 已全部解封), not a lifting of something else beside a sanction
     # (撤销许可并处罚款, 被立案调查，银行撤回授信), nor one refused (不予以撤销)
-    rf"|(?:撤销|撤回|解除|移出|取消|免除)了?对?(?:[^{_MARKS}并及和后被又再]{{0,15}}?的(?:[^{_MARKS}并及和后被又再的其]{{0,6}}?))?(?:行政|严重违法|严重)?{_SANCTIONS}"
+    rf"|(?:撤销|撤回|解除|移出|取消|免除)了?对?(?:该|此|原)?(?:[^{_MARKS}并及和后被又再]{{0,15}}?的(?:[^{_MARKS}并及和后被又再的其]{{0,6}}?))?(?:行政|严重违法|严重)?{_SANCTIONS}"
     rf"|{_SANCTIONS}(?:决定书?|令|措施)?{_LIFT_GAP}{{0,8}}?(?:[，,](?:经(?!营|济|理|销|费|常)[^{_MARKS}]{{0,8}}?)?(?:予以|被|已)|予以|被|已|同步|一并)"
-    rf"{_LIFT_GAP}{{0,6}}?(?:撤销|撤回|解除)(?=了?(?:[，,。；;！!]|$))"
+    rf"{_LIFT_GAP}{{0,6}}?(?:撤销|撤回|解除)(?=了?(?:[，,。；;！!：:]|$))"
+    # ... or found groundless, the sanction or the charge behind it (原处罚决定认定事实不清, 认定原告
+    # 构成虚假宣传的主要证据不足)
+    rf"|{_GROUNDLESS}"
     # (从失信被执行人名单中移除)
-    rf"|从[^{_MARKS}并其不没未无非毫]{{0,4}}?{_SANCTIONS}[^{_MARKS}并其不没未无非毫]{{0,8}}?(?:移除|移出|剔除)(?=了?(?:[，,。；;！!]|$))"
+    rf"|从[^{_MARKS}并其不没未无非毫]{{0,4}}?{_SANCTIONS}[^{_MARKS}并其不没未无非毫]{{0,8}}?(?:移除|移出|剔除)(?=了?(?:[，,。；;！!：:]|$))"
     rf"|(?:已|均已|全部|已全部|已经)(?:解封|解冻)|摘帽|摘掉[^{_MARKS}]{{0,4}}帽子"
     # ... or an inspection passed or found nothing (通过了区应急管理局的复查; 经调查，未发现违规)
     rf"|(?<!骗取)通过了?(?:(?!骗|伪造|虚假|造假|贿|违规|关系)[^{_MARKS}]){{0,10}}?(?:复查|复检|复核|验收)(?![，,]?发现)"
@@ -607,7 +615,7 @@ class SentimentModel:
                 flipped.add(p + 1)
         ours, theirs = _positions(token_starts, spans), _positions(token_starts, others)
         lo, hi = min(min(ours), min(sentence)), max(sentence) + 1   # the window with the mentions
-        void, cues = _turns(tokens, token_starts, spans, ours, theirs, lo, hi) if turns else (set(), [])
+        void, cues, past = _turns(tokens, token_starts, spans, ours, theirs, lo, hi) if turns else (set(), [], set())
         if turns:
             won = _court("".join(tokens), spans, others)
             if won:
@@ -626,8 +634,9 @@ class SentimentModel:
         continued = {cue for cue in cues if _continues(tokens, ours, cue, sentence)}
         # expectations are not what happened (a turn: the plain reading keeps them), irony
         # only ever lowers the tone (both readings)
-        unreal = _expected(tokens, lo, hi) if turns else set()
-        ironic = _ironic(tokens, lo, hi) | _bad_rises(tokens, lo, hi) | _unlawful(tokens, lo, hi)
+        unreal = _expected(tokens, lo, hi) | past if turns else set()
+        ironic = _ironic(tokens, lo, hi) | _bad_rises(tokens, lo, hi) | _unlawful(tokens, lo, hi) \
+            | _boasted(tokens, ours, lo, hi)
         refuted = _refuted_quotes(tokens, lo, hi)
         # A post that names one party is about it from start to end: where the window reads
         # nothing special, the whole post's tone is the verdict, not the clause that happens
@@ -833,14 +842,16 @@ def _positions(token_starts: list[int], spans: Sequence[tuple[int, int]]) -> set
 
 
 def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int, int]],
-           ours: set[int], theirs: set[int], lo: int, hi: int) -> tuple[set[int], list[int]]:
+           ours: set[int], theirs: set[int], lo: int, hi: int) -> tuple[set[int], list[int], set[int]]:
     """Where the sentences holding the mention turn bad news around *for this party* (see
     REFUTED_RE, RESOLVED_RE): token positions whose negative weight no longer counts, and the
     position of each turn (it counts as evidence in the windows that hold it).  A turn in a
     sentence without the party, or with another party named between the party and it (A被投诉，
-    而B的问题已经解决), is not its."""
+    而B的问题已经解决), is not its. Third: the positions of the past the party is introduced
+    with (see _background), which count neither way."""
     void: set[int] = set()
     cues: list[int] = []
+    past: set[int] = set()
     first = lo
     for i in range(lo, hi):
         if tokens[i] not in SENTENCE_ENDS and i < hi - 1:
@@ -864,9 +875,13 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             named_first = any(base + clause_start <= s < base + m.start() for s, _ in spans)
             peers = _PEERS_BEFORE.search(text, clause_start, m.start()) is not None and not named_first
             if _resolved(text, m) and not peers and (inside or _owned(cue, ours, theirs, sentence.start)):
-                clause = _clause_start(text, m.start())
-                void.update(range(at(clause), at(m.end() - 1) + 1))   # 攻克…难题: the match too
+                # 攻克…难题: the match too; a sanction lifted, the sanction told before it as well
+                # (因虚假宣传被罚款的X，经行政复议，处罚决定被依法撤销)
+                clause = 0 if _lifted(text[:m.end()], m) else _clause_start(text, m.start())
+                void.update(range(at(clause), at(m.end() - 1) + 1))
                 cues.append(cue)
+        for start, stop in _background(text, spans, base):
+            past.update(range(at(start), at(stop - 1) + 1))
         for m in _reinstated(text, spans, base, ours, theirs, sentence.start, at):
             if _sanction_ended(text[:m.end()]):
                 void.update(range(sentence.start, at(_clause_end(text, m.end() - 1) - 1) + 1))
@@ -877,7 +892,9 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
         told = "".join(rest)
         if rest and (ours | theirs).isdisjoint(range(after, after + len(rest))) \
                 and _sanction_ended(text) and not OTHERS_REINSTATED.search(told) \
-                and any(_resolved(told, m) for m in REINSTATED_RE.finditer(told)):
+                and (any(_resolved(told, m) for m in REINSTATED_RE.finditer(told))
+                     or any(_resolved(told, m) and _lifted(text + told[:m.end()], m)
+                            for m in RESOLVED_RE.finditer(told))):
             void.update(sentence)
             # counted at the sentence's last word, which the windows hold (not at its name)
             cues.append(max((i for i in sentence if tokens[i] not in SENTENCE_ENDS and i not in ours),
@@ -916,7 +933,48 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             stop = at(_clause_end(text, found[1]) - 1) + 1
             void.update(range(at(claim.start() if claim else _clause_start(text, found[0])), stop))
             cues.append(at(found[0]))
-    return void, cues
+    return void, cues, past
+
+
+_LIFTS = re.compile(r"撤销|撤回|解除|移出|移除|剔除|取消|免除")
+GROUNDLESS_RE = re.compile(_GROUNDLESS)
+
+
+def _lifted(told: str, m: re.Match[str]) -> bool:
+    """Is the RESOLVED_RE cue ``m`` a sanction lifted or found groundless, with no harm told in
+    ``told`` (the text up to the cue's end) beside it?"""
+    cue = m.group()
+    lifts = SANCTIONS_RE.search(cue) is not None and _LIFTS.search(cue) is not None
+    return (lifts or GROUNDLESS_RE.fullmatch(cue) is not None) and HARM_TOLD.search(told) is None
+
+
+# The past a name is introduced with, before its news (去年因食品安全问题被约谈的X，今年获评A级;
+# 在去年因“注水肉”被查处后，X投入…): background, whose trouble is not what the sentence tells. Not
+# an exposé told now (被曝…的X), which is the news.
+_BACKGROUND_CUE = (rf"曾经?|此前|之前|先前|早前|去年|前年|一度|昔日|过去|以往|当年|被传|传出"
+                   rf"|因[^{_MARKS}]{{0,20}}?被")
+BACKGROUND_RELATIVE = re.compile(rf"(?:{_BACKGROUND_CUE})[^{_MARKS}]{{0,40}}?的$")
+BACKGROUND_CLAUSE = re.compile(rf"^(?:在|自从?)?[^{_MARKS}]{{0,30}}?(?:{_BACKGROUND_CUE})"
+                               rf"[^{_MARKS}]{{0,30}}?(?:后|之后|以来)$")
+
+
+def _background(text: str, spans: Sequence[tuple[int, int]], base: int) -> list[tuple[int, int]]:
+    """Character ranges of ``text`` (a sentence starting at ``base``) that introduce a mention
+    with its past: the words from its clause's start to the name ending in 的, or a whole
+    clause of the past (…后，) right before the mention's clause."""
+    found = []
+    for s, _ in spans:
+        if not base <= s < base + len(text):
+            continue
+        local = s - base
+        clause = _clause_start(text, local)
+        if BACKGROUND_RELATIVE.search(text, clause, local):
+            found.append((clause, local))
+        elif clause > 0:
+            before = _clause_start(text, clause - 1)
+            if BACKGROUND_CLAUSE.search(text, before, clause - 1):
+                found.append((before, clause - 1))
+    return found
 
 
 def _sanction_ended(told: str) -> bool:
@@ -1123,6 +1181,23 @@ def _unlawful(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
                     done.add(q)
                 q += 1
     return done
+
+
+BOASTS = frozenset({"号称", "自称", "标榜", "自诩", "宣称", "声称"})
+
+
+def _boasted(tokens: Sequence[str], ours: set[int], lo: int, hi: int) -> set[int]:
+    """Positions in lo..hi-1 of what the party is introduced as boasting of (号称“零投诉”的X，
+    被查出虐待老人): the praise is the party's own, and read against it."""
+    found: set[int] = set()
+    for p in range(lo, hi):
+        if tokens[p] in BOASTS:
+            q = p + 1
+            while q + 1 < len(tokens) and tokens[q] not in CLAUSE_ENDS and q + 1 not in ours:
+                q += 1
+            if q + 1 in ours and tokens[q] == "的":
+                found.update(range(p + 1, q))
+    return found
 
 
 def _bad_rises(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
