@@ -72,12 +72,14 @@ from qinglang.engine.sentiment import (  # noqa: E402
 
 OUTPUT = MODELS / "sentiment.json"
 # Social posts written for the project (fictional businesses and places; twenty writers, each
-# with its own topics and genres, balanced per topic; the last 1,600 by four of them on
-# 2026-11-30, session 13), labelled by their writers: the only hand-labelled posts there are
-# (see models/README.md).
+# with its own topics and genres, balanced per topic; 1,600 by four of them in session 13 and
+# the last 1,799 by four more in session 14, both 2026-11-30), labelled by their writers: the
+# only hand-labelled posts there are (see models/README.md).
 OWN_POSTS = REPO / "scripts" / "data" / "sentiment_posts.jsonl"
-# News written for the project by six helpers (business, consumer, industry and public
-# services, technology and finance; local services; industry and finance; fictional names),
+# News written for the project by nine helpers (business, consumer, industry and public
+# services, technology and finance; local services; industry and finance; the last three,
+# session 14: good news told soberly, regulators and courts, two parties and media accounts;
+# fictional names),
 # each with the enterprise it is about,
 # its tone for it, and its kind: "plain" where the words carry the tone, "turn" where they say
 # the opposite (a rumour refuted, a penalty lifted, bad news in polite words). Only the plain

@@ -725,7 +725,8 @@ class SentimentModel:
             # before blame (没裁员) it is none
             return 0.0
         weight = self._backoff(token) if own is None else own
-        if i in flipped:
+        # 不被坑才怪: the 才怪 takes the negation back, and the harm is told as it is
+        if i in flipped and "才怪" not in "".join(tokens[i + 1:i + 3]):
             if own is None:   # a compound read as its part is negated as a whole (并未明显好转)
                 weight = -weight
             else:
@@ -733,11 +734,10 @@ class SentimentModel:
                 blame = _lexicon().get(token, 0.0)
                 scope = tokens[max(i - NEGATION_WINDOW, 0):i]
                 twice = sum(map(NEGATORS.__contains__, tokens[max(i - NEGATION_WINDOW - 2, 0):i])) > 1
-                if denied and own < 0 and _harm(token) and "才怪" not in "".join(tokens[i + 1:i + 3]) \
-                        and COPULAR_NEGATORS.isdisjoint(scope) and not twice:
+                if denied and own < 0 and _harm(token) and COPULAR_NEGATORS.isdisjoint(scope) and not twice:
                     # a blamed thing negated is mild praise (没裁员, 从没迟到), as the lexicon's
                     # prior has it, though the model may have learned the word's own weight past
-                    # its negation's (裁员 from news); 不被坑才怪 and 没有一个不投诉 are blame all the same; after
+                    # its negation's (裁员 from news); 没有一个不投诉 is blame all the same; after
                     # officialese (零事故, 化解危机) it is no blame, but a plan to 化解危机 no praise
                     official = not OFFICIAL_NEGATORS.isdisjoint(scope)
                     praise = NEGATED_BLAME if NEVER_NEGATORS.isdisjoint(scope) else NEVER_BLAME
