@@ -159,7 +159,9 @@ def class_hits(model: SentimentModel, rows: Iterable[tuple[str, int]], source: s
     train = _training_module()
     hits, totals = [0, 0], [0, 0]
     for text, label in rows:
-        score = model.for_text(train.normalize_text(text), source).score(train.tokenize(text))
+        tokens = train.tokenize(text)
+        starts = list(accumulate(map(len, tokens), initial=0))[:-1]
+        score = model.for_text(train.normalize_text(text), source).tones(tokens, starts)[0]
         hits[label] += (score > 0) if label == 1 else (score < 0)
         totals[label] += 1
     return hits, totals

@@ -43,8 +43,10 @@ def tokens(text: str) -> list[str]:
 
 
 def tone(model: SentimentModel, text: str) -> float:
-    """The document tone, read as the pipeline reads it (posts with the post shifts)."""
-    return model.for_text(normalize(text).text).score(tokens(text))
+    """The document tone, read as the pipeline reads it (posts with the post shifts, the
+    lead's turns read)."""
+    toks = tokens(text)
+    return model.for_text(normalize(text).text).tones(toks, list(accumulate(map(len, toks), initial=0))[:-1])[0]
 
 
 def tone_about(model: SentimentModel, text: str, name: str, *others: str) -> float:
@@ -817,3 +819,33 @@ SANCTIONS_LIFTED_AND_PASTS_TOLD = [
 def test_the_tone_about_the_party_from_the_whole_of_what_is_told(model: SentimentModel, text: str, name: str,
                                                                   sign: int) -> None:
     assert tone_about(model, text, name) * sign > 0
+
+
+DOCUMENTS_TOLD = [
+    # the lead's turn is the document's verdict; its words, what alarms read, stay bad news
+    ("关于网传“云帆乳业产品致儿童中毒”的情况通报：经调查，涉事儿童系食用自制食品引发肠胃不适，"
+     "与云帆乳业产品无关。网传信息不实。", 1),
+    ("因被认定虚假宣传而被罚款50万元的云帆酒业，经行政复议，处罚决定被依法撤销。", 1),
+    ("云帆化工因违法排污被责令停产整治。经复查合格，准予恢复生产。", 1),
+    # ... and no turn, no change: bad news told plainly, or a turn not taken
+    ("云帆化工因违法排污被罚款。经复议，维持原处罚决定。", -1),
+    ("云帆餐厅被责令停业整顿，整改合格前不得恢复营业。", -1),
+]
+
+
+@pytest.mark.parametrize(("text", "sign"), DOCUMENTS_TOLD)
+def test_a_documents_tone_reads_the_turns_of_its_lead(model: SentimentModel, text: str, sign: int) -> None:
+    toks = tokens(text)
+    told, worded = model.tones(toks, list(accumulate(map(len, toks), initial=0))[:-1])
+    assert told * sign > 0
+    assert worded < 0   # the words are the bad news's either way
+    assert told >= worded
+
+
+def test_a_review_is_read_as_worded(model: SentimentModel) -> None:
+    # 终于退款了 ends a bad experience on a review site, not a problem put right
+    toks = tokens("等了两个小时还没送到，打电话也没人接，最后终于退款了")
+    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    told, worded = model.reviews.tones(toks, starts)
+    assert told == worded < 0
+    assert model.tones(toks, starts)[0] > worded   # read as news, the refund is a turn

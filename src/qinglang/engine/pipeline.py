@@ -144,6 +144,8 @@ class Features:
     # weighs, since a watched party's bad news read as good is the costlier mistake, and a
     # refuted rumour about a watched enterprise still wants a duty officer's look
     alarm_tones: dict[str, float] = field(default_factory=dict)
+    # ... and the document's tone as worded (``tone`` reads the turns of its lead), likewise
+    worded_tone: float = 0.0
 
 
 @dataclass
@@ -195,7 +197,7 @@ class Engine:
         seg = self.segmenter.cut(norm.text, self.cfg.cluster_chars)
         mentions = self.entities.find(norm.text, seg)
         model = self.sentiment.for_text(norm.text, doc.source)   # social posts with their post shifts
-        tone = float(model.score(seg.tokens))
+        tone, worded = model.tones(seg.tokens, seg.starts)
         # each watched party on its own: one item often praises one and blames another
         watched: dict[str, list[tuple[int, int]]] = {}
         for m in mentions:
@@ -217,7 +219,7 @@ class Engine:
         hits: list[CategoryHit] = []
         for clf in self.classifiers:
             hits += clf.classify(norm.text, seg.tokens, mentions)
-        return Features(doc, norm, seg, mentions, tone, entity_tones, hits, alarm_tones)
+        return Features(doc, norm, seg, mentions, tone, entity_tones, hits, alarm_tones, worded)
 
     # -- stateful ----------------------------------------------------------------------------
     def process(self, docs: Iterable[Doc | dict[str, Any]]) -> Iterator[Result]:
@@ -256,7 +258,7 @@ class Engine:
         bursts = [self.bursts.observe(event.id, doc.time)]
         for name in sorted({m.name for m in f.mentions if m.watched}):
             bursts.append(self.bursts.observe(name, doc.time))
-        risk = assess(self.cfg, f.mentions, f.tone, f.alarm_tones, cats, bursts, doc.source)
+        risk = assess(self.cfg, f.mentions, min(f.tone, f.worded_tone), f.alarm_tones, cats, bursts, doc.source)
         self._maybe_prune(self.dedup.seq - 1, doc.time)
         return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
                       risk, new, bursts, event.kind, event.label, f.entity_tones, f.alarm_tones)

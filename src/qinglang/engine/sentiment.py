@@ -516,8 +516,10 @@ class SentimentModel:
         # The model for review sites: the reviews' own vocabulary (小时 in "等了一个小时") kept
         # out of what news and posts are read with (scripts/train_sentiment.py, REVIEW_COPY).
         self.reviews: SentimentModel = self
+        self.reads_reviews = False
         if review_shifts:
             self.reviews = SentimentModel(shift(weights, review_shifts), bias, phrases)
+            self.reviews.reads_reviews = True
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
@@ -544,6 +546,21 @@ class SentimentModel:
         if not tokens:
             return 0.0
         return math.tanh(self.logit(tokens) / 2.0)  # = 2 * sigmoid(logit) - 1
+
+    def tones(self, tokens: list[str], token_starts: list[int]) -> tuple[float, float]:
+        """Document tone as told, and as worded: the first reads the turns of the document's
+        lead (see ``_turns``: a rumour refuted, a sanction lifted, a problem put right), which
+        the bag of words reads as the bad news it names; the second is ``score``, what alarms
+        read (a refuted rumour is still one for the duty officer). A review's is its words':
+        there 终于退款了 ends a bad experience."""
+        if not tokens:
+            return 0.0, 0.0
+        logit = self.logit(tokens)
+        plain = math.tanh(logit / 2.0)
+        if self.reads_reviews:
+            return plain, plain
+        told = _told_evidence(self, tokens, token_starts)
+        return (math.tanh((logit + told / math.sqrt(len(tokens))) / 2.0) if told else plain), plain
 
     def logit(self, tokens: Sequence[str]) -> float:
         """Bias plus the dot product of ``features(tokens)`` with the weights."""
@@ -975,6 +992,53 @@ def _background(text: str, spans: Sequence[tuple[int, int]], base: int) -> list[
             if BACKGROUND_CLAUSE.search(text, before, clause - 1):
                 found.append((before, clause - 1))
     return found
+
+
+# Words one of which every turn holds (the ends of RESOLVED_RE's and REINSTATED_RE's cues, the
+# refutations and findings): a lead without any is read as worded, at the cost of one search.
+TURN_WORDS = re.compile(
+    "解决|修复|修好|结清|兑付|补发|退还|退款|追回|到位|到账|整改|恢复|好转|拿到|根治|减亏|减少|少了|变少|下降|降低|下滑"
+    "|收窄|回落|缩小|降至|降到|降为|减至|减半|锐减|大降|暴跌|骤降|锐降|大跌|攻克|克服|走出|战胜|渡过|度过|闯过|突破|扭转"
+    "|摆脱|化解|扭亏|转亏为盈|由亏转盈|解除|排除|缓解|撤销|撤回|移出|取消|免除|移除|剔除|解封|解冻|摘帽|摘掉|不清|不足"
+    "|复查|复检|复核|验收|未发现|辟谣|谣言|虚假信息|假消息|捏造|编造|造谣|不实|不属实|并非事实|与事实不符|子虚乌有"
+    "|查无实据|合格|达标|符合|正常|照常|胜诉|败诉|驳回|无关")
+TURN_LEAD_CHARS = 300   # a document's turns are read in its lead, where news tells its verdict
+# ... and the ones that also turn the sentence before (a claim the next one shows false, a sanction
+# the next one lifts): only for these is that sentence read too
+TURNS_BACK = frozenset({"恢复", "解除", "撤销", "撤回", "移出", "移除", "剔除", "取消", "免除", "不清", "不足", "不实",
+                        "不属实", "并非事实", "与事实不符", "子虚乌有", "查无实据", "谣言"})
+
+
+def _told_evidence(model: SentimentModel, tokens: list[str], token_starts: list[int]) -> float:
+    """The logit evidence the turns of the document's lead add (TURN_WEIGHT each), and the
+    blame of the words they void taken back. Each sentence holding a turn word is read as
+    ``_turns`` reads a party's (the sentence before it too where the word is one of
+    TURNS_BACK), with the sentence for the party, so that the next sentence names none."""
+    lead = bisect_left(token_starts, TURN_LEAD_CHARS)
+    found = [(m.start(), m.group() in TURNS_BACK) for m in TURN_WORDS.finditer("".join(tokens[:lead]))]
+    if not found:
+        return 0.0
+    sentences: list[range] = []
+    first = 0
+    for i in range(lead):
+        if tokens[i] in SENTENCE_ENDS or i == lead - 1:
+            sentences.append(range(first, i + 1))
+            first = i + 1
+    read: set[int] = set()
+    for pos, back in found:
+        k = next(k for k, r in enumerate(sentences) if token_starts[r.stop - 1] + len(tokens[r.stop - 1]) > pos)
+        read.update((k - 1, k) if back and k else (k,))
+    void: set[int] = set()
+    cues: set[int] = set()
+    for k in sorted(read):
+        r = sentences[k]
+        got, at, _ = _turns(tokens, token_starts, [], set(r), set(), r.start, r.stop)
+        void |= got
+        cues.update(at)
+    if not cues:
+        return 0.0
+    taken_back = sum(min(model.weights.get(token, 0.0), 0.0) for token in {tokens[i] for i in void})
+    return TURN_WEIGHT * len(cues) - taken_back
 
 
 def _sanction_ended(told: str) -> bool:
