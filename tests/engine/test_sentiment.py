@@ -814,8 +814,15 @@ SANCTIONS_LIFTED_AND_PASTS_TOLD = [
 ]
 
 
+POST_STORIES_TOLD_BY_OTHERS = [
+    # a post's story turns on the party whether or not the poster says 我 in it
+    ("云帆酒店大堂装修得很气派，早餐也丰富。但是半夜楼上一直在施工，前台说管不了，一晚上没睡着。", "云帆酒店", -1),
+    ("云帆物业刚接手的时候口碑不错。可是没过半年，电梯坏了两个月没人修，业主群天天骂。", "云帆物业", -1),
+]
+
+
 @pytest.mark.parametrize(("text", "name", "sign"), POSTS_READ_WHOLE + LAWSUITS_TOLD_OF_THE_PARTY + SANCTIONS_ENDED
-                         + SANCTIONS_LIFTED_AND_PASTS_TOLD)
+                         + SANCTIONS_LIFTED_AND_PASTS_TOLD + POST_STORIES_TOLD_BY_OTHERS)
 def test_the_tone_about_the_party_from_the_whole_of_what_is_told(model: SentimentModel, text: str, name: str,
                                                                   sign: int) -> None:
     assert tone_about(model, text, name) * sign > 0

@@ -310,6 +310,7 @@ ACCIDENT = re.compile(r"不小心|意外|被偷|(?:我|家人|老婆|老公|孩�
 STORY_ELSEWHERE = re.compile(r"换了(?:一家|别家|家|个)|换成|改用|别家|另一家|另外一家|其他家|别的"
                              r"|消防|民警|警察|医生|护士|邻居|路人|好心人|媒体"
                              r"|12315|消协|市场监管|报警|警方|自己")
+STORY_RESULTS = re.compile(r"营收|利润|净利|股价|市值|销量|融资|上市|业绩|市场份额")
 STORY_PARTY = re.compile(r"问题|售后|客服|商家|店家|卖家|厂家|门店|店里|店员|官方|他|她|它|人家|这家|对方"
                          r"|公司|师傅|安装|质量|产品|东西")
 # A lawsuit's outcome is good or bad news for a party by its side: the plaintiff named before
@@ -682,8 +683,8 @@ class SentimentModel:
         return self._fallback(tokens, token_starts, spans, others)
 
     def _story_end(self, tokens: list[str], first: int) -> float | None:
-        """A first-person story about one party that turns after naming it (我的洗衣机…就漏水。
-        结果售后上门换了新机; 拍照不错，但是我用了一个月就发烫): the part after the last turn is
+        """A first-person story, or any post's, about one party that turns after naming it (我的
+        洗衣机…就漏水。结果售后上门换了新机; 拍照不错，但是我用了一个月就发烫): the part after the last turn is
         how the story ended, and its tone is the verdict if it has clear tone. Only where no
         other party is named (with two, a turn usually moves to the other one) and not where the
         turn is to harm limited (但所幸无人受伤)."""
@@ -700,7 +701,10 @@ class SentimentModel:
         if sum(map(abs, values)) < ABOUT_MIN_EVIDENCE:
             return None
         told = "".join(tokens[tail.start:tail.stop])
-        if not customer:
+        # a post tells a story whether or not the poster is in it (…当时真的很火大。结果换的是更
+        # 高一档的酒店), but a firm's results are no ending of one (村民说…被污染了。后来，该公司
+        # 营收增长三成)
+        if not (customer or (self.reads_posts and not STORY_RESULTS.search(told))):
             return None
         if REFUTED_RE.search(told) or HARM_LIMITED.search(told):   # 后来…通报说是谣言: the refutation decides
             return None
