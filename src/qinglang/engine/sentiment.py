@@ -204,7 +204,7 @@ RESOLVED_RE = re.compile(
     # ... fewer of a bad thing, said of the count itself (投诉量同比减少六成, 亏损额大幅缩小) ...
     rf"|{_BAD_COUNTS}{_MEASURES}?{_COMPARED}?(?:大幅|明显|显著|持续|进一步|逐步|逐年|逐月|{_RUN})?{_FALLS}|减亏"
     # (投诉43件，同比下降71%: the count told, then its fall)
-    rf"|{_BAD_COUNTS}{_MEASURES}?[^{_MARKS}\d]{{0,2}}?\d[\d.]*[^{_MARKS}\d]{{0,3}}[，,](?:同比|环比)(?:大幅|明显)?{_FALLS}"
+    rf"|{_BAD_COUNTS}{_MEASURES}?[^{_MARKS}\d]{{0,2}}?\d[\d.]*[^{_MARKS}\d]{{0,3}}[，,]{_COMPARED}(?:大幅|明显|显著)?{_FALLS}"
     # ... a difficulty overcome (攻克…难题, 走出困境, 扭亏为盈; not 破解, mostly hacking; not
     # 走出国门, 突破千亿) ...
     r"|(?:攻克|克服|走出(?!国门|家门|校门|厂门)|战胜|渡过|度过|闯过|突破(?![\d一二两三四五六七八九十百千万亿])"
@@ -254,7 +254,9 @@ UNRESOLVED_BEFORE = re.compile(r"没有?|没能|未能?|不能|无法|尚|仍|�
                                r"|不予|拒绝|拒不|驳回|维持|提起|获得的|取得的|即将|前夕"
                                r"|(?<![因成作认行称更较以])为了?$|为求$|难$|才$|仅|只有|少数|个别")
 UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?|还是|依然|依旧|照样|重新|再度|复萌|可(?!以|能)|只"
-                              r"|不料|结果|之前|以前|前(?:不得|方可)|不过|遥遥无期|驳回|被拒|未获|无望|失败|无果"
+                              # (结果 as the story's turn, not a finding: 调查结果居全市前列)
+                              r"|不料|(?<!调查)(?<!检测)(?<!检查)(?<!鉴定)(?<!评估)(?<!核查)(?<!抽检)(?<!评议)(?<!测评)"
+                              r"结果(?!显示|表明)|之前|以前|前(?:不得|方可)|不过|遥遥无期|驳回|被拒|未获|无望|失败|无果"
                               # or explained away (投诉量下降是因为投诉无门, 事故减少系瞒报所致)
                               r"|因为|源于|所致|系因|瞒报|漏报|造假|删帖|拉黑|无门|说法|一说"
                               r"|目标|计划|落空|泡汤|渺茫|希望|扣非|再陷|如今|现在"
@@ -907,19 +909,26 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             if _sanction_ended(text[:m.end()]):
                 void.update(range(sentence.start, at(_clause_end(text, m.end() - 1) - 1) + 1))
                 cues.append(at(m.start()))
-        # ... or in the next sentence, which names no party (X因卫生问题被责令停业。经复查，准予恢复营业。)
+        # ... or in one of the next two sentences, which name no party (X因卫生问题被责令停业。经复查，
+        # 准予恢复营业。; …被责令停产整治。经现场核查，…达标。经专家组验收，同意其恢复生产。)
         after = sentence.stop + (sentence.stop < len(tokens) and tokens[sentence.stop] in SENTENCE_ENDS)
-        rest = _until_sentence_end(tokens, after)
-        told = "".join(rest)
-        if rest and (ours | theirs).isdisjoint(range(after, after + len(rest))) \
-                and _sanction_ended(text) and not OTHERS_REINSTATED.search(told) \
-                and (any(_resolved(told, m) for m in REINSTATED_RE.finditer(told))
-                     or any(_resolved(told, m) and _lifted(text + told[:m.end()], m)
-                            for m in RESOLVED_RE.finditer(told))):
-            void.update(sentence)
-            # counted at the sentence's last word, which the windows hold (not at its name)
-            cues.append(max((i for i in sentence if tokens[i] not in SENTENCE_ENDS and i not in ours),
-                            default=sentence.start))
+        between = ""
+        for _ in range(2):
+            rest = _until_sentence_end(tokens, after)
+            if not rest or not (ours | theirs).isdisjoint(range(after, after + len(rest))):
+                break
+            told = "".join(rest)
+            if _sanction_ended(text + between) and not OTHERS_REINSTATED.search(told) \
+                    and (any(_resolved(told, m) for m in REINSTATED_RE.finditer(told))
+                         or any(_resolved(told, m) and _lifted(text + between + told[:m.end()], m)
+                                for m in RESOLVED_RE.finditer(told))):
+                void.update(sentence)
+                # counted at the sentence's last word, which the windows hold (not at its name)
+                cues.append(max((i for i in sentence if tokens[i] not in SENTENCE_ENDS and i not in ours),
+                                default=sentence.start))
+                break
+            between += told
+            after += len(rest)
         mentions = [(s - base, e - base) for s, e in spans if base <= s < base + len(text)]
         found = _refutation(text, mentions)
         said_false = found is not None
