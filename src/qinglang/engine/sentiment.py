@@ -263,7 +263,8 @@ UNRESOLVED_AFTER = re.compile(r"但|却|然而|仍|再次|又|吗|么|？|\?|还
                               r"|可能性|微乎其微|梦碎|破灭|泡影|空谈|口号|无法|难以|恐难|遥不可及"
                               r"|请求|诉求|的申请|改为|改判|吊销|从重|加重|拍卖|变卖|抵债|前夕"
                               rf"|无法表示意见|保留意见|非标|被[^{_MARKS}]{{0,6}}?(?:立案|约谈|查处|罚)"
-                              r"|随即|列入|纳入|泄露|受影响")
+                              r"|随即|列入|纳入|泄露|受影响|移送|涉嫌")
+RELAPSE = re.compile(r"重新|再次|再度|又被|另行|移送|新决定|新的处罚")
 RECOVERED = re.compile(r"追回|退还|退款")
 # ... nor nothing found by the party's own check, or before an exposé (此前检查均未发现问题，直到
 # 记者暗访); nor fewer complaints bought (差评数大跌，背后是商家雇人刷单); nor a sanction lifted
@@ -279,7 +280,8 @@ ILLICIT = re.compile(r"骗|套取|侵占|挪用|违规收取|违规领取|多领
 SILENCED = re.compile(rf"删帖|删评|拉黑|封号|屏蔽|禁言|关闭[^{_MARKS}]{{0,4}}?(?:投诉|评论|留言)")
 CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|结果|打脸|今日|今天|如今|随后"
                                 r"|殊不知|没想到|又(?:在|有|一次)|次日|第二天|[一二两三四五六七八九十几\d]+(?:天|日|周|个?月)后"
-                                r"|透露|居民称|网友称|随即|投案|接受(?:调查|审查)")
+                                r"|透露|居民称|网友称|随即|投案|接受(?:调查|审查)"
+                                r"|不到[一二两三四五六七八九十几半\d]+(?:天|日|周|个?月|年)")
 # A mention's clause that holds it up against another party named in its sentence (比起服务周到
 # 的A，B的房间又脏又吵) gets the opposite of the rest of the sentence.
 CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于"})
@@ -889,6 +891,8 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
         def at(char: int, base: int = base) -> int:
             return bisect_right(token_starts, base + char) - 1
 
+        # the next sentence's first token (the window may end before the sentence's closing mark)
+        after = sentence.stop + (sentence.stop < len(tokens) and tokens[sentence.stop] in SENTENCE_ENDS)
         for m in RESOLVED_RE.finditer(text):
             cue = at(m.start())
             inside = any(base + m.start() <= s < base + m.end() for s, _ in spans)
@@ -897,7 +901,15 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             clause_start = _clause_start(text, m.start())
             named_first = any(base + clause_start <= s < base + m.start() for s, _ in spans)
             peers = _PEERS_BEFORE.search(text, clause_start, m.start()) is not None and not named_first
-            if _resolved(text, m) and not peers and (inside or _owned(cue, ours, theirs, sentence.start)):
+            # fewer complaints where the next sentence tells they were silenced (…同比下降71%。记者
+            # 调查发现，该平台近期关闭了在线投诉入口)
+            # ... and a sanction lifted that the next sentence imposes again (撤销了对X的处罚决定。随后
+            # 重新立案，作出罚款200万元的新决定)
+            following = "".join(_until_sentence_end(tokens, after))
+            silenced = (FALLS_RE.search(m.group()) is not None and SILENCED.search(following) is not None) \
+                or (_lifted(text[:m.end()], m) and RELAPSE.search(following) is not None)
+            if _resolved(text, m) and not peers and not silenced \
+                    and (inside or _owned(cue, ours, theirs, sentence.start)):
                 # 攻克…难题: the match too; a sanction lifted, the sanction told before it as well
                 # (因虚假宣传被罚款的X，经行政复议，处罚决定被依法撤销)
                 clause = 0 if _lifted(text[:m.end()], m) else _clause_start(text, m.start())
@@ -911,7 +923,6 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
                 cues.append(at(m.start()))
         # ... or in one of the next two sentences, which name no party (X因卫生问题被责令停业。经复查，
         # 准予恢复营业。; …被责令停产整治。经现场核查，…达标。经专家组验收，同意其恢复生产。)
-        after = sentence.stop + (sentence.stop < len(tokens) and tokens[sentence.stop] in SENTENCE_ENDS)
         between = ""
         for _ in range(2):
             rest = _until_sentence_end(tokens, after)
@@ -1260,7 +1271,7 @@ def _unlawful(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
     return done
 
 
-BOASTS = frozenset({"号称", "自称", "标榜", "自诩", "宣称", "声称"})
+BOASTS = frozenset({"号称", "自称", "标榜", "自诩", "宣称", "声称", "宣传", "吹嘘", "鼓吹", "宣扬"})
 
 
 def _boasted(tokens: Sequence[str], ours: set[int], lo: int, hi: int) -> set[int]:
