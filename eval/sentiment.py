@@ -60,7 +60,14 @@ Domains:
 - ``posts_f`` / ``entity_posts_f`` (200 posts) and ``news_f`` / ``entity_news_f`` (150 news items):
   eval/data/sentiment_{posts,news}_f.jsonl, written the same way by a seventh helper during
   session 13 and scored once, blind, at its end, with the code of the morning (349d19d) and the
-  submitted code (models/README.md has both figures); not read that session.
+  submitted code (models/README.md has both figures); not read that session. Read in session
+  14 (2026-11-30) to study the misses of news told as good, so no longer blind.
+- ``posts_g`` / ``entity_posts_g`` (200 posts) and ``news_g`` / ``entity_news_g`` (150 news items):
+  eval/data/sentiment_{posts,news}_g.jsonl, written the same way by a helper at the start of
+  session 14 and scored once, blind, with the code of the morning (ef09166) and once with the
+  submitted code at its end (models/README.md has both figures); not read that session.
+- Document tone is read as the pipeline reads it: ``SentimentModel.tones``, the turns of the
+  lead included (before session 14, the words alone).
 - ``news_written``: the held-out fifth of scripts/data/sentiment_news_written.jsonl, news
   written for the project to train the shared weights (its "plain" items; the held-out fifth
   scored here holds its "turn" items too: refuted rumours, lifted penalties, polite bad news).
@@ -107,8 +114,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OWN_DATA = HERE / "data"
 BALANCED_DOMAINS = ("hotel", "waimai")
-BLIND_POSTS = ("a", "b", "c", "d", "e", "f")   # eval/data/sentiment_posts_{a,...,f}.jsonl
-BLIND_NEWS = ("c", "d", "e", "f")              # eval/data/sentiment_news_{c,...,f}.jsonl
+BLIND_POSTS = ("a", "b", "c", "d", "e", "f", "g")   # eval/data/sentiment_posts_{a,...,g}.jsonl
+BLIND_NEWS = ("c", "d", "e", "f", "g")              # eval/data/sentiment_news_{c,...,g}.jsonl
 
 
 def _training_module() -> ModuleType:
