@@ -100,7 +100,6 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable
-from itertools import accumulate
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -108,7 +107,13 @@ from typing import Any
 import rjieba
 from training import training_module
 
-from qinglang.engine.sentiment import DEFAULT_WEIGHTS, SentimentModel, keep_lexicon_whole, looks_like_post
+from qinglang.engine.sentiment import (
+    DEFAULT_WEIGHTS,
+    SentimentModel,
+    keep_lexicon_whole,
+    looks_like_post,
+    starts_of,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -167,7 +172,7 @@ def class_hits(model: SentimentModel, rows: Iterable[tuple[str, int]], source: s
     hits, totals = [0, 0], [0, 0]
     for text, label in rows:
         tokens = train.tokenize(text)
-        starts = list(accumulate(map(len, tokens), initial=0))[:-1]
+        starts = starts_of(tokens)
         score = model.for_text(train.normalize_text(text), source).tones(tokens, starts)[0]
         hits[label] += (score > 0) if label == 1 else (score < 0)
         totals[label] += 1
@@ -196,7 +201,7 @@ def entity_accuracy(model: SentimentModel, path: Path = OWN_DATA / "sentiment_en
     for row in rows:
         text = normalize(row["text"])
         tokens = jieba.cut(text)
-        starts = list(accumulate(map(len, tokens), initial=0))[:-1]
+        starts = starts_of(tokens)
         name = row["entity"]
         spans = [(m.start(), m.end()) for m in re.finditer(re.escape(name), text)]
         # the other enterprises of the set named in the text, as the pipeline passes the other

@@ -7,7 +7,6 @@ these tests also guard the artefact that scripts/train_sentiment.py writes.
 from __future__ import annotations
 
 import json
-from itertools import accumulate
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from qinglang.engine.sentiment import (
     features,
     keep_lexicon_whole,
     looks_like_post,
+    starts_of,
 )
 
 SEGMENTER = rjieba.Jieba()
@@ -46,7 +46,7 @@ def tone(model: SentimentModel, text: str) -> float:
     """The document tone, read as the pipeline reads it (posts with the post shifts, the
     lead's turns read)."""
     toks = tokens(text)
-    return model.for_text(normalize(text).text).tones(toks, list(accumulate(map(len, toks), initial=0))[:-1])[0]
+    return model.for_text(normalize(text).text).tones(toks, starts_of(toks))[0]
 
 
 def tone_about(model: SentimentModel, text: str, name: str, *others: str) -> float:
@@ -56,7 +56,7 @@ def tone_about(model: SentimentModel, text: str, name: str, *others: str) -> flo
     for party in (name, *others):   # the pipeline's segmenter keeps watched names whole
         SEGMENTER.add_word(party, 200000, "nt")
     toks = SEGMENTER.cut(norm)
-    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    starts = starts_of(toks)
 
     def spans_of(party: str) -> list[tuple[int, int]]:
         found, at = [], norm.find(party)
@@ -389,7 +389,7 @@ def test_tone_about_reads_lexicon_phrases_and_unknown_compounds(model: Sentiment
     assert model._local_weight(["明显好转"], 0, set()) == pytest.approx(w["好转"])
     assert model._local_weight(["明显好转"], 0, {0}) == pytest.approx(-w["好转"])
     toks = ["云帆集团", "的", "经营", "状况", "明显好转", "。"]
-    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    starts = starts_of(toks)
     assert model.score_about(toks, starts, [(0, 4)]) > 0
 
 
@@ -397,7 +397,7 @@ def test_with_nothing_said_near_it_a_party_does_not_take_another_partys_trouble(
     text = "澜石物流涉嫌内幕交易被证监会立案调查。云帆集团当天召开年度股东大会。"
     norm = normalize(text).text
     toks = SEGMENTER.cut(norm)
-    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    starts = starts_of(toks)
     ours, theirs = [(norm.find("云帆集团"), norm.find("云帆集团") + 4)], [(0, 4)]
     assert model.score_about(toks, starts, ours) < -0.1          # the document's tone, damped
     assert abs(model.score_about(toks, starts, ours, theirs)) < 0.1   # only its own sentence
@@ -565,14 +565,14 @@ def test_the_plain_reading_keeps_the_story_as_told(model: SentimentModel) -> Non
     text = "锦川物业给我家装的热水器刚用就漏水，本来想避雷。结果售后上门换了新机，态度特别好。"
     norm = normalize(text).text
     toks = SEGMENTER.cut(norm)
-    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    starts = starts_of(toks)
     assert model.score_about(toks, starts, [(0, 4)]) > 0
     assert model.score_about(toks, starts, [(0, 4)], turns=False) < 0
     # nor a harm denied: the model's own weights stand there (and a remedy denied is blame in both)
     for text, reading in (("云帆电器今年没有裁员。", False), ("云帆电器的问题车辆至今没有召回。", True)):
         norm = normalize(text).text
         toks = SEGMENTER.cut(norm)
-        starts = list(accumulate(map(len, toks), initial=0))[:-1]
+        starts = starts_of(toks)
         assert model.score_about(toks, starts, [(0, 4)], turns=reading) < 0
 
 
@@ -851,7 +851,7 @@ DOCUMENTS_TOLD = [
 @pytest.mark.parametrize(("text", "sign"), DOCUMENTS_TOLD)
 def test_a_documents_tone_reads_the_turns_of_its_lead(model: SentimentModel, text: str, sign: int) -> None:
     toks = tokens(text)
-    told, worded = model.tones(toks, list(accumulate(map(len, toks), initial=0))[:-1])
+    told, worded = model.tones(toks, starts_of(toks))
     assert told * sign > 0
     assert worded < 0   # the words are the bad news's either way
     assert told >= worded
@@ -860,7 +860,7 @@ def test_a_documents_tone_reads_the_turns_of_its_lead(model: SentimentModel, tex
 def test_a_review_is_read_as_worded(model: SentimentModel) -> None:
     # 终于退款了 ends a bad experience on a review site, not a problem put right
     toks = tokens("等了两个小时还没送到，打电话也没人接，最后终于退款了")
-    starts = list(accumulate(map(len, toks), initial=0))[:-1]
+    starts = starts_of(toks)
     told, worded = model.reviews.tones(toks, starts)
     assert told == worded < 0
     assert model.tones(toks, starts)[0] > worded   # read as news, the refund is a turn

@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from itertools import compress, count, islice, repeat
+from itertools import accumulate, compress, count, islice, repeat
 from operator import add
 from pathlib import Path
 
@@ -861,6 +861,11 @@ def keep_lexicon_whole(jieba: rjieba.Jieba) -> None:
         jieba.add_word(word, WHOLE_WORD_FREQ, "a")
 
 
+def starts_of(tokens: Sequence[str]) -> list[int]:
+    """The character offset of each token in the text the tokens were cut from."""
+    return list(accumulate(map(len, tokens), initial=0))[:-1]
+
+
 def _positions(token_starts: list[int], spans: Sequence[tuple[int, int]]) -> set[int]:
     """Token positions where the spans start (clamped to the text)."""
     return {max(bisect_right(token_starts, start) - 1, 0) for start, _ in spans}
@@ -1026,7 +1031,7 @@ TURN_WORDS = re.compile(
     "|摆脱|化解|扭亏|转亏为盈|由亏转盈|解除|排除|缓解|撤销|撤回|移出|取消|免除|移除|剔除|解封|解冻|摘帽|摘掉|不清|不足"
     "|复查|复检|复核|验收|未发现|辟谣|谣言|虚假信息|假消息|捏造|编造|造谣|不实|不属实|并非事实|与事实不符|子虚乌有"
     "|查无实据|合格|达标|符合|正常|照常|胜诉|败诉|驳回|无关")
-TURN_LEAD_CHARS = 300   # a document's turns are read in its lead, where news tells its verdict
+TURN_LEAD_CHARS = 200   # a document's turns are read in its lead, where news tells its verdict
 # ... and the ones that also turn the sentence before (a claim the next one shows false, a sanction
 # the next one lifts): only for these is that sentence read too
 TURNS_BACK = frozenset({"恢复", "解除", "撤销", "撤回", "移出", "移除", "剔除", "取消", "免除", "不清", "不足", "不实",
