@@ -144,7 +144,8 @@ class Features:
     # weighs, since a watched party's bad news read as good is the costlier mistake, and a
     # refuted rumour about a watched enterprise still wants a duty officer's look
     alarm_tones: dict[str, float] = field(default_factory=dict)
-    # ... and the document's tone as worded (``tone`` reads the turns of its lead), likewise
+    # ... and the document's tone as worded (``tone`` reads the turns of its lead, which only
+    # ever raise it), likewise
     worded_tone: float = 0.0
 
 
@@ -258,7 +259,7 @@ class Engine:
         bursts = [self.bursts.observe(event.id, doc.time)]
         for name in sorted({m.name for m in f.mentions if m.watched}):
             bursts.append(self.bursts.observe(name, doc.time))
-        risk = assess(self.cfg, f.mentions, min(f.tone, f.worded_tone), f.alarm_tones, cats, bursts, doc.source)
+        risk = assess(self.cfg, f.mentions, f.worded_tone, f.alarm_tones, cats, bursts, doc.source)
         self._maybe_prune(self.dedup.seq - 1, doc.time)
         return Result(doc.id, event.id, dup.duplicate_of, f.tone, self._entities(f), sorted({h.code for h in cats}),
                       risk, new, bursts, event.kind, event.label, f.entity_tones, f.alarm_tones)

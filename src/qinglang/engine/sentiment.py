@@ -564,8 +564,8 @@ class SentimentModel:
         plain = math.tanh(logit / 2.0)
         if self.reads_reviews:
             return plain, plain
-        told = _told_evidence(self, tokens, token_starts)
-        return (math.tanh((logit + told / math.sqrt(len(tokens))) / 2.0) if told else plain), plain
+        evidence = _told_evidence(self, tokens, token_starts)   # never negative: told >= worded
+        return (math.tanh((logit + evidence / math.sqrt(len(tokens))) / 2.0) if evidence else plain), plain
 
     def logit(self, tokens: Sequence[str]) -> float:
         """Bias plus the dot product of ``features(tokens)`` with the weights."""
