@@ -103,6 +103,20 @@ def test_weibo_emoticon_sets_the_mood(model: SentimentModel) -> None:
     assert tone(model, plain + "[怒]") < tone(model, plain) < tone(model, plain + "[哈哈]")
 
 
+def test_unicode_emoji_set_the_mood_as_bracketed_ones_do(model: SentimentModel) -> None:
+    plain = "今天去云帆商城排了一个小时的队"
+    assert tone(model, plain + "😡😡") < tone(model, plain) < tone(model, plain + "👍👍")
+    assert tone(model, plain + "😡") < 0 < tone(model, plain + "👍")
+    # a skin tone or a variation selector after the emoji changes nothing
+    assert tone(model, plain + "👍🏻") == pytest.approx(tone(model, plain + "👍"), abs=0.05)
+
+
+def test_quoted_praise_after_a_degree_word_is_irony_in_the_document_too(model: SentimentModel) -> None:
+    told = "溪畔物业非常“贴心”，电梯坏了第九天，通知贴了三张。"
+    assert tone(model, told) < 0 < tone(model, told.replace("非常“贴心”", "非常贴心"))
+    assert tone(model, "云帆快递真是太“高效”了，包裹走了十天。") < 0
+
+
 def test_bracketed_headline_is_not_an_emoticon() -> None:
     # 【...】 is normalised to [...]; a long bracketed title must not become one feature.
     names = features(tokens("【云帆集团发布年度报告】"), {})

@@ -352,8 +352,12 @@ COURT_PAID = ("向", "给")   # 判令被告向X支付: X is paid
 # (做好“迎峰度夏”, 能够“稳得住”): the degree word must stand alone, or end a 太/多么 run.
 QUOTES = {"“": "”", '"': '"', "「": "」", "‘": "’", "『": "』", "'": "'"}
 IRONIC_DEGREE = frozenset({"好", "真", "够", "真够", "太", "多么", "真是", "可真", "真是太", "可真是",
-                           "如此", "这么", "那么", "这般"})
+                           "如此", "这么", "那么", "这般", "非常", "十分", "特别", "超级", "相当", "极其"})
 IRONIC_DEGREE_ENDS = ("太", "多么")
+_QUOTE_MARKS = frozenset(QUOTES)
+# the last characters of the degree words above (and of 好一个) before a mark: a superset of
+# what ``_ironic`` accepts, found by one regex search over the text
+_IRONY_CUE = re.compile("[好真够太么是此般常分别级当其个][“\"「‘『']")
 
 # first piece -> ((all pieces), word) for lexicon words that rjieba cuts into pieces
 PhraseIndex = dict[str, tuple[tuple[tuple[str, ...], str], ...]]
@@ -552,20 +556,30 @@ class SentimentModel:
             return 0.0
         return math.tanh(self.logit(tokens) / 2.0)  # = 2 * sigmoid(logit) - 1
 
-    def tones(self, tokens: list[str], token_starts: list[int]) -> tuple[float, float]:
+    def tones(self, tokens: list[str], token_starts: list[int], text: str | None = None) -> tuple[float, float]:
         """Document tone as told, and as worded: the first reads the turns of the document's
         lead (see ``_turns``: a rumour refuted, a sanction lifted, a problem put right), which
         the bag of words reads as the bad news it names; the second is ``score``, what alarms
         read (a refuted rumour is still one for the duty officer). A review's is its words':
-        there 终于退款了 ends a bad experience."""
+        there 终于退款了 ends a bad experience. Both read praise made ironic (see ``_ironic``)
+        against. ``text``: the text the tokens were cut from, if the caller has it at hand."""
         if not tokens:
             return 0.0, 0.0
         logit = self.logit(tokens)
+        # irony needs a quotation mark after a degree word: two C passes rule most items out
+        if not _QUOTE_MARKS.isdisjoint(tokens) and _IRONY_CUE.search("".join(tokens) if text is None else text):
+            logit -= self._irony(tokens) / math.sqrt(len(tokens))
         plain = math.tanh(logit / 2.0)
         if self.reads_reviews:
             return plain, plain
         evidence = _told_evidence(self, tokens, token_starts)   # never negative: told >= worded
         return (math.tanh((logit + evidence / math.sqrt(len(tokens))) / 2.0) if evidence else plain), plain
+
+    def _irony(self, tokens: Sequence[str]) -> float:
+        """Twice the praise of the ironic sentences (see ``_ironic``): what the bag of words
+        counted for them, counted against (真是太“贴心”了 is a complaint)."""
+        ironic = _ironic(tokens, 0, len(tokens))
+        return 2.0 * sum(max(self.weights.get(token, 0.0), 0.0) for token in {tokens[i] for i in ironic})
 
     def logit(self, tokens: Sequence[str]) -> float:
         """Bias plus the dot product of ``features(tokens)`` with the weights."""
@@ -1224,15 +1238,18 @@ def _ironic(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
     word (see QUOTES): once the writer is ironic, the sentence's other praise is too (谢谢你啊X，
     让我等了九天，真是太“贴心”了)."""
     ironic: set[int] = set()
-    for p in range(max(lo, 1), hi):
-        close = QUOTES.get(tokens[p])
-        if close is None or p in ironic or close not in tokens[p + 2:p + 6]:
-            continue
+    start = max(lo, 1)
+    # the quotation marks picked out in C (a long item has hundreds of tokens and a few marks),
+    # and the cheap test first: news quotes much, and seldom after a degree word
+    for p in compress(range(start, hi), map(QUOTES.__contains__, islice(tokens, start, hi))):
         degree = tokens[p - 1] in IRONIC_DEGREE or tokens[p - 1].endswith(IRONIC_DEGREE_ENDS) \
             or tokens[p - 2:p] == ["好", "一个"]
+        close = QUOTES[tokens[p]]
+        if not degree or p in ironic or close not in tokens[p + 2:p + 6]:
+            continue
         inside = tokens[p + 1:tokens.index(close, p + 1)]
         opening = close != tokens[p] or _opens(tokens, p)   # "好" after an ASCII quote closes it
-        if not (degree and opening and any(_lexicon().get(t, 0.0) > 0 for t in inside)):
+        if not (opening and any(_lexicon().get(t, 0.0) > 0 for t in inside)):
             continue
         first, last = p, p
         while first > lo and tokens[first - 1] not in SENTENCE_ENDS:
