@@ -156,6 +156,23 @@ def test_tone_about_follows_the_sentence_of_the_mention(model: SentimentModel) -
     assert tone_about(model, text, "云帆集团") > 0
 
 
+def test_a_claim_answered_by_a_check_that_found_no_fault_is_good_news(model: SentimentModel) -> None:
+    text = "网传青山化工排污超标。但经检测，其排放全部达标。"
+    assert tone_about(model, text, "青山化工") > 0
+    assert tone(model, text) > 0
+    # a check that found the fault, or the firm's own check, answers nothing
+    assert tone_about(model, "网传青山化工排污超标。经环保部门检测，三项指标超标。", "青山化工") < 0
+    assert tone_about(model, "青山乳业被曝奶粉含有致癌物。公司称经自检，产品全部合格。", "青山乳业") < 0
+
+
+def test_a_next_sentence_that_opens_against_the_mentions_is_about_its_party(model: SentimentModel) -> None:
+    text = "去年因拖欠工资被约谈的青山建设，称已完成整改。然而多名工人反映，工资至今仍未结清。"
+    assert tone_about(model, text, "青山建设") < 0
+    # ... but not where the mention's own clause has a clear tone, and another party is named
+    text = "青山建设获评优秀企业。但澜沣建设却因拖欠工资被约谈。"
+    assert tone_about(model, text, "青山建设", "澜沣建设") > 0
+
+
 def test_tone_about_without_tonal_words_leans_on_the_document(model: SentimentModel) -> None:
     text = "云帆集团。员工反映公司长期拖欠工资，多人已申请劳动仲裁"
     about = tone_about(model, text, "云帆集团")

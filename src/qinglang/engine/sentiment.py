@@ -1049,7 +1049,8 @@ TURN_LEAD_CHARS = 200   # a document's turns are read in its lead, where news te
 # ... and the ones that also turn the sentence before (a claim the next one shows false, a sanction
 # the next one lifts): only for these is that sentence read too
 TURNS_BACK = frozenset({"恢复", "解除", "撤销", "撤回", "移出", "移除", "剔除", "取消", "免除", "不清", "不足", "不实",
-                        "不属实", "并非事实", "与事实不符", "子虚乌有", "查无实据", "谣言"})
+                        "不属实", "并非事实", "与事实不符", "子虚乌有", "查无实据", "谣言",
+                        "合格", "达标", "符合", "未发现"})
 
 
 def _told_evidence(model: SentimentModel, tokens: list[str], token_starts: list[int]) -> float:
@@ -1132,6 +1133,30 @@ def _shown_false(sentence: str) -> bool:
         if NOT_A_FINDING.search(clause.replace(m.group(), "")) or CONTRADICTED_AFTER.search(sentence, m.end()) \
                 or BLAME.search(clause) or NEGATIVE_FINDING.search(rest) or NOT_A_FINDING_AFTER.search(rest) \
                 or _CORRECTED.search(rest) or NOT_REFUTED_BEFORE.search(clause, 0, clause.find(m.group())):
+            continue
+        return True
+    return _checked_fine(sentence)
+
+
+# A check that found the party in order answers a claim of harm as 不实 does (网传X排污超标。但经
+# 检测，其排放全部达标): the sentence opens with the check, and a clause after it finds no fault
+_CHECK_FIRST = re.compile(r"\s*(?:但是?|不过|然而|而)?[^，,。；;]{0,12}?经过?[^，,。；;]{0,8}?"
+                          r"(?:检测|检验|核查|核实|调查|抽检|监测|鉴定|复查|排查)")
+_FOUND_FINE = re.compile(r"合格(?![率证供])|达标|符合(?:国家)?(?:相关)?标准|一切正常"
+                         rf"|未(?:发现|检出)[^{_MARKS}]{{0,8}}?(?:问题|异常|超标|物质|成分)")
+_OPENING_TURN = re.compile(r"^(?:但是?|不过|然而|而)")
+
+
+def _checked_fine(sentence: str) -> bool:
+    check = _CHECK_FIRST.match(sentence)
+    if check is None or _FIRM_VOICE.search(sentence, 0, check.end()):
+        return False
+    for m in _FOUND_FINE.finditer(sentence, check.end()):
+        start = _clause_start(sentence, m.start())
+        clause = _OPENING_TURN.sub("", sentence[start:_clause_end(sentence, m.end())]).replace(m.group(), "")
+        rest = sentence[m.end():]
+        if NOT_A_FINDING.search(clause) or NEGATIVE_FINDING.search(rest) or NOT_A_FINDING_AFTER.search(rest) \
+                or CONTRADICTED_AFTER.search(sentence, m.end()) or _CORRECTED.search(rest):
             continue
         return True
     return False
@@ -1467,6 +1492,10 @@ def _next_mark(text: str, pos: int, marks: str) -> int:
     return min((i for i in (text.find(mark, pos) for mark in marks) if i >= 0), default=-1)
 
 
+NEXT_AGAINST = frozenset({"然而", "但", "但是", "可是", "不过", "事实上", "实际上", "殊不知", "不料"})
+NEXT_AGAINST_WEIGHT = 1.0
+
+
 def _windows(
     tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]]
 ) -> tuple[dict[int, float], dict[int, float]]:
@@ -1484,6 +1513,12 @@ def _windows(
         clause.update(dict.fromkeys(range(c_lo, c_hi), 1.0))
         for i in range(lo, hi):
             sentence[i] = max(clause.get(i, SAME_SENTENCE_WEIGHT), sentence.get(i, 0.0))
+        # a next sentence that opens against this one goes on about its party (X称已完成整改。然而
+        # 工人反映，工资仍未结清)
+        if hi + 1 < len(tokens) and tokens[hi] in SENTENCE_ENDS and tokens[hi + 1] in NEXT_AGAINST:
+            _, stop = _extent(tokens, hi + 1, hi + 1, SENTENCE_ENDS)
+            for i in range(hi + 1, stop):
+                sentence[i] = max(NEXT_AGAINST_WEIGHT, sentence.get(i, 0.0))
         mention.update(range(first, last + 1))
     for i in mention:
         clause.pop(i, None)
