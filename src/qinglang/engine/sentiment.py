@@ -672,7 +672,7 @@ class SentimentModel:
         # only ever lowers the tone (both readings)
         unreal = _expected(tokens, lo, hi) | past if turns else set()
         ironic = _ironic(tokens, lo, hi) | _bad_rises(tokens, lo, hi) | _unlawful(tokens, lo, hi) \
-            | _boasted(tokens, ours, lo, hi)
+            | _boasted(tokens, ours, lo, hi) | _debunked(tokens, ours, lo, hi)
         refuted = _refuted_quotes(tokens, lo, hi)
         # A post that names one party is about it from start to end: where the window reads
         # nothing special, the whole post's tone is the verdict, not the clause that happens
@@ -1319,6 +1319,31 @@ def _unlawful(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
 
 
 BOASTS = frozenset({"号称", "自称", "标榜", "自诩", "宣称", "声称", "宣传", "吹嘘", "鼓吹", "宣扬"})
+
+
+DEBUNKS = re.compile(r"辟谣|虚假|不实|谣言|夸大|误导|欺骗|子虚乌有|(?:没有|毫无|缺乏)(?:科学)?依据|伪科学")
+
+
+def _debunked(tokens: Sequence[str], ours: set[int], lo: int, hi: int) -> set[int]:
+    """Positions in lo..hi-1 of what the party claims (X宣称其产品可治愈糖尿病) where the rest of
+    the sentence debunks it (专家辟谣：纯属虚假宣传): the praise is the party's own boast, read
+    against it."""
+    found: set[int] = set()
+    for p in compress(range(lo, hi), map(BOASTS.__contains__, islice(tokens, lo, hi))):
+        start = p
+        while start > lo and tokens[start - 1] not in CLAUSE_ENDS:
+            start -= 1
+        if ours.isdisjoint(range(start, p)):
+            continue   # someone else's claim (网友声称X…) is the hearsay the turns read
+        end = p + 1
+        while end < len(tokens) and tokens[end] not in CLAUSE_ENDS:
+            end += 1
+        stop = end
+        while stop < len(tokens) and tokens[stop] not in SENTENCE_ENDS:
+            stop += 1
+        if DEBUNKS.search("".join(tokens[end:stop])):
+            found.update(range(p + 1, end))
+    return found
 
 
 def _boasted(tokens: Sequence[str], ours: set[int], lo: int, hi: int) -> set[int]:
