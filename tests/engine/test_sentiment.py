@@ -735,9 +735,7 @@ def test_the_weibo_smile_of_scorn_reads_bad(model: SentimentModel, text: str) ->
     ("恒舟外卖准时送达，就是汤全洒了[微笑]", "恒舟外卖"),
     ("鹿鸣酒店的隔音真好，隔壁打呼噜听得一清二楚[微笑]", "鹿鸣酒店"),
     ("云岫电信的客服很有礼貌，问题三个月了也没解决[微笑]", "云岫电信"),
-    pytest.param("溪畔健身的教练很热情，热情到每节课都在推销私教[微笑]", "溪畔健身",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss (2026-11-30): 很热情 twice in the "
-                                         "clause outweighs the scorn")),
+    ("溪畔健身的教练很热情，热情到每节课都在推销私教[微笑]", "溪畔健身"),   # a known miss until session 15
 ])
 def test_an_emoticon_is_the_verdict_on_the_one_party_a_post_names(model: SentimentModel, text: str, name: str) -> None:
     # the praise is in the party's clause, the scorn in the emoticon at the end of the post
