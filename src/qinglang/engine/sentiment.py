@@ -391,12 +391,17 @@ def negated_positions(tokens: Sequence[str], start: int = 0, stop: int | None = 
     negators at positions start..stop-1 are looked at."""
     flipped: set[int] = set()
     for p in range(max(start, 0), len(tokens) if stop is None else min(stop, len(tokens))):
-        if tokens[p] in NEGATORS:
+        if tokens[p] in NEGATORS and not _taken_back(tokens, p):
             for j in range(p + 1, min(p + 1 + NEGATION_WINDOW, len(tokens))):
                 if tokens[j] in SCOPE_STOPS:
                     break
                 flipped.add(j)
     return flipped
+
+
+def _taken_back(tokens: Sequence[str], p: int) -> bool:
+    """Does 才怪 take back the negation at p (不被坑才怪: 会被坑)? rjieba cuts it 才|怪 or keeps it."""
+    return "才怪" in "".join(tokens[p + 1:p + 3 + NEGATION_WINDOW])
 
 
 def emoticons(tokens: Sequence[str]) -> set[str]:
@@ -610,7 +615,7 @@ class SentimentModel:
         extra: set[str] = set()
         for p in compress(count(), map(self._is_special, tokens)):
             token = tokens[p]
-            if token in NEGATORS:
+            if token in NEGATORS and not _taken_back(tokens, p):
                 for following in tokens[p + 1:p + 1 + NEGATION_WINDOW]:
                     if following in SCOPE_STOPS:
                         break
