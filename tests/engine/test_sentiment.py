@@ -115,6 +115,10 @@ def test_quoted_praise_after_a_degree_word_is_irony_in_the_document_too(model: S
     told = "溪畔物业非常“贴心”，电梯坏了第九天，通知贴了三张。"
     assert tone(model, told) < 0 < tone(model, told.replace("非常“贴心”", "非常贴心"))
     assert tone(model, "云帆快递真是太“高效”了，包裹走了十天。") < 0
+    # the text the pipeline passes along only saves joining the tokens again
+    text = normalize(told).text
+    toks = tokens(told)
+    assert model.tones(toks, starts_of(toks), text) == model.tones(toks, starts_of(toks))
 
 
 def test_bracketed_headline_is_not_an_emoticon() -> None:
