@@ -66,6 +66,12 @@ Domains:
   eval/data/sentiment_{posts,news}_g.jsonl, written the same way by a helper at the start of
   session 14 and scored once, blind, with the code of the morning (ef09166) and once with the
   submitted code at its end (models/README.md has both figures); not read that session.
+  Read in session 15 (its news misses), so no longer blind.
+- ``posts_h`` / ``entity_posts_h`` (200 posts) and ``news_h`` / ``entity_news_h`` (150 news items):
+  eval/data/sentiment_{posts,news}_h.jsonl, written the same way by a helper at the start of
+  session 15 and scored once, blind, with the code of the morning (259bddd) and once with the
+  submitted code at its end (models/README.md has both figures); not read that session. Its
+  texts are shorter (posts 21-49 characters, news 16-66) than the earlier sets'.
 - Document tone is read as the pipeline reads it: ``SentimentModel.tones``, the turns of the
   lead included (before session 14, the words alone).
 - ``news_written``: the held-out fifth of scripts/data/sentiment_news_written.jsonl, news
@@ -119,8 +125,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OWN_DATA = HERE / "data"
 BALANCED_DOMAINS = ("hotel", "waimai")
-BLIND_POSTS = ("a", "b", "c", "d", "e", "f", "g")   # eval/data/sentiment_posts_{a,...,g}.jsonl
-BLIND_NEWS = ("c", "d", "e", "f", "g")              # eval/data/sentiment_news_{c,...,g}.jsonl
+BLIND_POSTS = ("a", "b", "c", "d", "e", "f", "g", "h")   # eval/data/sentiment_posts_{a,...,h}.jsonl
+BLIND_NEWS = ("c", "d", "e", "f", "g", "h")              # eval/data/sentiment_news_{c,...,h}.jsonl
 
 
 def _training_module() -> ModuleType:
