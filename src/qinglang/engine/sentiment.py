@@ -584,7 +584,7 @@ class SentimentModel:
         """Twice the praise of the ironic sentences (see ``_ironic``): what the bag of words
         counted for them, counted against (真是太“贴心”了 is a complaint)."""
         ironic = _ironic(tokens, 0, len(tokens))
-        return 2.0 * sum(max(self.weights.get(token, 0.0), 0.0) for token in {tokens[i] for i in ironic})
+        return 2.0 * math.fsum(max(self.weights.get(token, 0.0), 0.0) for token in {tokens[i] for i in ironic})
 
     def logit(self, tokens: Sequence[str]) -> float:
         """Bias plus the dot product of ``features(tokens)`` with the weights."""
@@ -593,7 +593,7 @@ class SentimentModel:
         # keys() & list walks the tokens once in C and keeps the distinct ones with a weight,
         # which is exactly the set the features need; negators etc. are keys (see __init__).
         hits = self._keys & tokens
-        total = sum(map(self.weights.__getitem__, hits))
+        total = math.fsum(map(self.weights.__getitem__, hits))   # exact: a set's order varies by run
         if not self._special.isdisjoint(hits):
             total += self._context_sum(tokens, hits)
         if self._bigrams:
@@ -605,7 +605,7 @@ class SentimentModel:
         so one said twice counts once, as in ``features``)."""
         pairs = zip(islice(tokens, BIGRAM_TOKENS), islice(tokens, 1, BIGRAM_TOKENS), strict=False)
         found = self._bigrams.keys() & pairs
-        return sum(map(self._bigrams.__getitem__, found))
+        return math.fsum(map(self._bigrams.__getitem__, found))
 
     def _context_sum(self, tokens: Sequence[str], seen: set[str]) -> float:
         """Weights of the negated, emoticon and phrase features. One pass in C (compress over
@@ -627,7 +627,7 @@ class SentimentModel:
             for pieces, word in self.phrases.get(token, ()):
                 if tuple(tokens[p:p + len(pieces)]) == pieces:
                     extra.add(word)
-        return sum(map(self.weights.get, extra - seen, repeat(0.0)))
+        return math.fsum(map(self.weights.get, extra - seen, repeat(0.0)))
 
     def score_about(
         self, tokens: list[str], token_starts: list[int], spans: list[tuple[int, int]],
@@ -1086,7 +1086,7 @@ def _told_evidence(model: SentimentModel, tokens: list[str], token_starts: list[
         cues.update(at)
     if not cues:
         return 0.0
-    taken_back = sum(min(model.weights.get(token, 0.0), 0.0) for token in {tokens[i] for i in void})
+    taken_back = math.fsum(min(model.weights.get(token, 0.0), 0.0) for token in {tokens[i] for i in void})
     return TURN_WEIGHT * len(cues) - taken_back
 
 
@@ -1335,18 +1335,10 @@ def _debunked(tokens: Sequence[str], ours: set[int], lo: int, hi: int) -> set[in
     against it."""
     found: set[int] = set()
     for p in compress(range(lo, hi), map(BOASTS.__contains__, islice(tokens, lo, hi))):
-        start = p
-        while start > lo and tokens[start - 1] not in CLAUSE_ENDS:
-            start -= 1
+        start, end = _extent(tokens, p, p, CLAUSE_ENDS)
         if ours.isdisjoint(range(start, p)):
             continue   # someone else's claim (网友声称X…) is the hearsay the turns read
-        end = p + 1
-        while end < len(tokens) and tokens[end] not in CLAUSE_ENDS:
-            end += 1
-        stop = end
-        while stop < len(tokens) and tokens[stop] not in SENTENCE_ENDS:
-            stop += 1
-        if DEBUNKS.search("".join(tokens[end:stop])):
+        if DEBUNKS.search("".join(tokens[end:_extent(tokens, end, end, SENTENCE_ENDS)[1]])):
             found.update(range(p + 1, end))
     return found
 
@@ -1522,8 +1514,8 @@ def _next_mark(text: str, pos: int, marks: str) -> int:
     return min((i for i in (text.find(mark, pos) for mark in marks) if i >= 0), default=-1)
 
 
+# a sentence opening with one of these goes on about the party of the sentence before it
 NEXT_AGAINST = frozenset({"然而", "但", "但是", "可是", "不过", "事实上", "实际上", "殊不知", "不料"})
-NEXT_AGAINST_WEIGHT = 1.0
 
 
 def _windows(
@@ -1548,7 +1540,7 @@ def _windows(
         if hi + 1 < len(tokens) and tokens[hi] in SENTENCE_ENDS and tokens[hi + 1] in NEXT_AGAINST:
             _, stop = _extent(tokens, hi + 1, hi + 1, SENTENCE_ENDS)
             for i in range(hi + 1, stop):
-                sentence[i] = max(NEXT_AGAINST_WEIGHT, sentence.get(i, 0.0))
+                sentence[i] = 1.0   # read as the mention's clause is: it is what became of the party
         mention.update(range(first, last + 1))
     for i in mention:
         clause.pop(i, None)
