@@ -355,9 +355,10 @@ IRONIC_DEGREE = frozenset({"好", "真", "够", "真够", "太", "多么", "真�
                            "如此", "这么", "那么", "这般", "非常", "十分", "特别", "超级", "相当", "极其"})
 IRONIC_DEGREE_ENDS = ("太", "多么")
 _QUOTE_MARKS = frozenset(QUOTES)
-# the last characters of the degree words above (and of 好一个) before a mark: a superset of
-# what ``_ironic`` accepts, found by one regex search over the text
-_IRONY_CUE = re.compile("[好真够太么是此般常分别级当其个][“\"「‘『']")
+# the last character of a degree word above (or of 好一个) before a mark: a superset of what
+# ``_ironic`` accepts, found by one regex search over the text
+_IRONY_CUE = re.compile("[" + re.escape("".join(sorted({w[-1] for w in IRONIC_DEGREE} | {"个"}))) + "]"
+                        "[" + re.escape("".join(sorted(QUOTES))) + "]")
 
 # first piece -> ((all pieces), word) for lexicon words that rjieba cuts into pieces
 PhraseIndex = dict[str, tuple[tuple[tuple[str, ...], str], ...]]
@@ -1145,11 +1146,12 @@ def _shown_false(sentence: str) -> bool:
 
 # A check that found the party in order answers a claim of harm as 不实 does (网传X排污超标。但经
 # 检测，其排放全部达标): the sentence opens with the check, and a clause after it finds no fault
-_CHECK_FIRST = re.compile(r"\s*(?:但是?|不过|然而|而)?[^，,。；;]{0,12}?经过?[^，,。；;]{0,8}?"
+_OPENERS = r"(?:但是?|不过|然而|而)"   # a sentence opening against the one before
+_CHECK_FIRST = re.compile(rf"\s*{_OPENERS}?[^，,。；;]{{0,12}}?经过?[^，,。；;]{{0,8}}?"
                           r"(?:检测|检验|核查|核实|调查|抽检|监测|鉴定|复查|排查)")
 _FOUND_FINE = re.compile(r"合格(?![率证供])|达标|符合(?:国家)?(?:相关)?标准|一切正常"
                          rf"|未(?:发现|检出)[^{_MARKS}]{{0,8}}?(?:问题|异常|超标|物质|成分)")
-_OPENING_TURN = re.compile(r"^(?:但是?|不过|然而|而)")
+_OPENING_TURN = re.compile("^" + _OPENERS)
 
 
 def _checked_fine(sentence: str) -> bool:
