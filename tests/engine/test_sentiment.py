@@ -193,6 +193,10 @@ def test_tone_about_without_tonal_words_leans_on_the_document(model: SentimentMo
     # the claim in one sentence, shown false in the next, which names no party
     "近日，网传“青山化工老板卷款跑路，工厂全部停产”。经核实，该信息不实。",
     "针对网传“青山化工向河道偷排废水”一事，环保局已组织核查。经查，网传内容不实。",
+    # the quoted claim called false in its own clause, a misreading, another's doing
+    "警方通报：网传“青山化工老板卷款跑路”不实。经核查，该公司经营正常。",
+    "“甲醛超标”系误读 青山化工：第三方复检结果全部合格",
+    "针对网传“青山化工排污致鱼虾死亡”一事，调查组公布结果：死鱼系上游养殖场排污所致，与青山化工无关。",
 ])
 def test_a_claim_shown_false_is_good_news_for_its_party(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") > 0
@@ -252,6 +256,8 @@ def test_a_refutation_in_another_sentence_about_another_party_is_not_this_ones(m
     "网传青山化工拖欠工资。经核实，部分不实，但确有拖欠。",
     "网传青山化工拖欠工资。青山化工回应称消息不实。",
     "网传青山化工偷排。经核实，该信息不实？记者却在夜里拍到了排污暗管。",
+    "网传青山化工偷排，环保局检测结果显示排放超标两倍，与其此前声明不符。",   # 检测结果 held the claim
+    "网传青山化工偷排，青山化工回应称与公司无关。",                      # its own word
     # from the review of 2026-11-30: the next sentence calls the party's own record false, the
     # party denies it itself, or the claim is corrected to worse
     "青山化工被疑财务造假。经证监会调查，其年报营收不实，虚增收入5亿元。",
