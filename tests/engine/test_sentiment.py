@@ -113,12 +113,24 @@ def test_unicode_emoji_set_the_mood_as_bracketed_ones_do(model: SentimentModel) 
 
 def test_quoted_praise_after_a_degree_word_is_irony_in_the_document_too(model: SentimentModel) -> None:
     told = "溪畔物业非常“贴心”，电梯坏了第九天，通知贴了三张。"
-    assert tone(model, told) < 0 < tone(model, told.replace("非常“贴心”", "非常贴心"))
+    # without the quotes the praise counts for the firm (against a lift broken nine days: about
+    # even); with them it counts against
+    assert tone(model, told) < 0
+    assert tone(model, told) < tone(model, told.replace("非常“贴心”", "非常贴心")) - 0.5
     assert tone(model, "云帆快递真是太“高效”了，包裹走了十天。") < 0
     # the text the pipeline passes along only saves joining the tokens again
     text = normalize(told).text
     toks = tokens(told)
     assert model.tones(toks, starts_of(toks), text) == model.tones(toks, starts_of(toks))
+
+
+def test_a_pleas_thanks_in_advance_are_manners_not_praise(model: SentimentModel) -> None:
+    plea = "请大家帮忙转发！东湖区一位老人今早出门后走失，患有老年痴呆，家人急得不行，谢谢大家！"
+    assert tone(model, plea) < 0
+    # the same thanks without a plea still count: what is thanked for was done
+    thanks = "东湖区一位老人今早出门后走失，幸亏好心的公交司机把他送回了家，谢谢大家！"
+    assert tone(model, thanks) > 0
+    assert tone(model, plea) < tone(model, plea.replace("请大家帮忙转发！", ""))
 
 
 def test_bracketed_headline_is_not_an_emoticon() -> None:

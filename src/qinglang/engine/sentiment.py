@@ -362,6 +362,12 @@ _QUOTE_MARKS = frozenset(QUOTES)
 # ``_ironic`` accepts, found by one regex search over the text
 _IRONY_CUE = re.compile("[" + re.escape("".join(sorted({w[-1] for w in IRONIC_DEGREE} | {"个"}))) + "]"
                         "[" + re.escape("".join(sorted(QUOTES))) + "]")
+# A plea for help that asks readers to pass it on (求扩散, 请帮忙转发, 寻人) thanks them in advance
+# and asks for help: there 万分感谢, 跪谢 and 帮忙 are manners, not praise. Their weight does not
+# count in the document's tone (a missing child's notice ending 万分感谢 read as good news).
+PLEA_RE = re.compile(r"求(?:扩散|转发|助|帮|救)|跪求|急寻|寻人|寻找|(?:请|帮忙|麻烦)[^，,。!！]{0,6}?(?:转发|扩散)"
+                     r"|转发扩散|扩散转发|转起来")
+PLEA_MANNERS = frozenset({"感谢", "谢谢", "跪谢", "多谢", "感激不尽", "帮", "帮帮", "帮忙", "帮助", "拜托", "恳请", "万分感激"})
 
 # first piece -> ((all pieces), word) for lexicon words that rjieba cuts into pieces
 PhraseIndex = dict[str, tuple[tuple[tuple[str, ...], str], ...]]
@@ -578,6 +584,8 @@ class SentimentModel:
         # irony needs a quotation mark after a degree word: two C passes rule most items out
         if not _QUOTE_MARKS.isdisjoint(tokens) and _IRONY_CUE.search("".join(tokens) if text is None else text):
             logit -= self._irony(tokens) / math.sqrt(len(tokens))
+        if not PLEA_MANNERS.isdisjoint(tokens) and PLEA_RE.search("".join(tokens) if text is None else text):
+            logit -= self._manners(tokens) / math.sqrt(len(tokens))
         plain = math.tanh(logit / 2.0)
         if self.reads_reviews:
             return plain, plain
@@ -589,6 +597,10 @@ class SentimentModel:
         counted for them, counted against (真是太“贴心”了 is a complaint)."""
         ironic = _ironic(tokens, 0, len(tokens))
         return 2.0 * math.fsum(max(self.weights.get(token, 0.0), 0.0) for token in {tokens[i] for i in ironic})
+
+    def _manners(self, tokens: Sequence[str]) -> float:
+        """The praise the bag of words counted for a plea's thanks and asking (see PLEA_RE)."""
+        return math.fsum(max(self.weights.get(token, 0.0), 0.0) for token in PLEA_MANNERS.intersection(tokens))
 
     def logit(self, tokens: Sequence[str]) -> float:
         """Bias plus the dot product of ``features(tokens)`` with the weights."""
