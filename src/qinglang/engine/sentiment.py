@@ -167,7 +167,8 @@ BLAME = re.compile(r"(?:其|公司|企业|宣称|声称|所称|自称|号称|承
                    r"|宣传|广告|标注|标称|说明书)"
                    rf"[^{_MARKS}]{{0,24}}?(?:不实|与事实不符|不符|子虚乌有|并非事实)")
 # a finding right after the claim's noun, in the claim's own clause (破产传闻不实, 网传…的消息不实)
-CLAIM_NOUN_FINDING = re.compile(r"(?:传闻|传言|消息|说法|一事|一说|投诉|举报|视频|图片|照片|[”\"’'])(?:纯属|系|均|并|完全)?"
+CLAIM_NOUN_FINDING = re.compile(r"(?:传闻|传言|消息|说法|一事|一说|投诉|举报|视频|图片|照片|[”\"’'])"
+                                r"(?:纯属|系|均|并|完全)?"
                                 r"(?:不实|不属实|子虚乌有|并非事实|与事实不符|摆拍|拼接|合成|旧闻)")
 # ... unless the party itself spread it (X散布谣言诋毁对手; not X遭同行恶意抹黑, X被曝散布谣言 is)
 SPREADER_RE = re.compile(r"造谣|散布|编造|捏造|炮制|传播谣言|诋毁|抹黑|之手|所为"
@@ -281,7 +282,8 @@ SANCTIONS_RE = re.compile(_SANCTIONS)
 ILLICIT = re.compile(r"骗|套取|侵占|挪用|违规收取|违规领取|多领|冒领|违法所得|非法所得|赃|涉案|责令|强制执行|追讨")
 SILENCED = re.compile(rf"删帖|删评|拉黑|封号|屏蔽|禁言|关闭[^{_MARKS}]{{0,4}}?(?:投诉|评论|留言)")
 # (结果 as a conjunction, not the noun of a finding: 检测结果, 调查结果, 鉴定结果)
-CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|(?<![检测查验核评审定的])结果|打脸|今日|今天|如今|随后"
+CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!以|能)|不料|(?<![检测查验核评审定的])结果"
+                                r"|打脸|今日|今天|如今|随后"
                                 r"|殊不知|没想到|又(?:在|有|一次)|次日|第二天|[一二两三四五六七八九十几\d]+(?:天|日|周|个?月)后"
                                 r"|透露|居民称|网友称|随即|投案|接受(?:调查|审查)"
                                 r"|不到[一二两三四五六七八九十几半\d]+(?:天|日|周|个?月|年)")
@@ -367,7 +369,8 @@ _IRONY_CUE = re.compile("[" + re.escape("".join(sorted({w[-1] for w in IRONIC_DE
 # count in the document's tone (a missing child's notice ending 万分感谢 read as good news).
 PLEA_RE = re.compile(r"求(?:扩散|转发|助|帮|救)|跪求|急寻|寻人|寻找|(?:请|帮忙|麻烦)[^，,。!！]{0,6}?(?:转发|扩散)"
                      r"|转发扩散|扩散转发|转起来")
-PLEA_MANNERS = frozenset({"感谢", "谢谢", "跪谢", "多谢", "感激不尽", "帮", "帮帮", "帮忙", "帮助", "拜托", "恳请", "万分感激"})
+PLEA_MANNERS = frozenset({"感谢", "谢谢", "跪谢", "多谢", "感激不尽", "帮", "帮帮", "帮忙", "帮助", "拜托", "恳请",
+                          "万分感激"})
 
 # first piece -> ((all pieces), word) for lexicon words that rjieba cuts into pieces
 PhraseIndex = dict[str, tuple[tuple[tuple[str, ...], str], ...]]
