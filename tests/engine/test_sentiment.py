@@ -209,6 +209,9 @@ def test_tone_about_without_tonal_words_leans_on_the_document(model: SentimentMo
     "警方通报：网传“青山化工老板卷款跑路”不实。经核查，该公司经营正常。",
     "“甲醛超标”系误读 青山化工：第三方复检结果全部合格",
     "针对网传“青山化工排污致鱼虾死亡”一事，调查组公布结果：死鱼系上游养殖场排污所致，与青山化工无关。",
+    "严正声明：近日网络流传“青山化工偷排废水”系恶意捏造，相关检测报告已公示。",
+    "警方通报：网传“青山化工老板跑路”的消息系网民为博取流量编造，发帖人已被行政拘留。",
+    "网传青山化工生产事故致人受伤，经安监部门调查，其作业流程符合安全规范，不构成生产安全事故。",
 ])
 def test_a_claim_shown_false_is_good_news_for_its_party(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") > 0

@@ -120,7 +120,9 @@ _SENTENCE_MARKS = "。；;？！?!\n…"
 REFUTED_RE = re.compile(rf"辟谣|(?:系|是|属于?|(?<![称认作成])为|乃)(?:(?![不没未非])[^{_MARKS}]){{0,6}}?"
                         r"(?:谣言|谣传|虚假信息|假消息|不实信息|不实消息|误读|误传)"
                         rf"|谣言(?:不攻自破|被戳穿|被粉碎)|(?:澄清|驳斥|回击|粉碎|破除)[^{_MARKS}]{{0,8}}?谣言"
-                        r"|纯属捏造|恶意编造|系编造|编造谣言|造谣者")
+                        r"|纯属捏造|恶意编造|编造谣言|造谣者"
+                        # ... or a fabrication, said in an official's words (系恶意捏造, 系网民为博取流量编造)
+                        rf"|系(?:(?![不没未非])[^{_MARKS}]){{0,10}}?(?:捏造|编造|杜撰)")
 # ... unless denied or confirmed in its clause (绝非谣言, 并不是网上所说的谣言, “谣言”最终被证实)
 NOT_REFUTED_BEFORE = re.compile(r"(?<!是)非(?!法)|不是|哪是|称为|称之为|说成|打成|谁[还再]?(?:敢|能)?说"
                                 r"|(?:没有?|未|不|不再是)$")
@@ -151,7 +153,8 @@ BUT_ALSO = re.compile(r"就是|只是|只不过")   # 照常营业，就是三�
 # 我去问了，正常营业), not where customers wait for their money (押金没退，App却照常运营)
 STILL_OPEN_RE = re.compile(_STILL_OPEN)
 CLOSURE_CLAIM = re.compile(r"倒闭|跑路|关门|停业|停产|停摆|破产|暴雷|爆雷|卷款|关店|解散|停运")
-FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格(?![率证供])|达标|符合(?:国家)?标准"
+FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚乌有|查无实据|合格(?![率证供])|达标"
+                        r"|符合(?:国家)?(?:[^，,。；;：:]{0,8}?)(?:标准|规范)|不构成(?:医疗)?(?:事故|侵权|违法|犯罪)"
                         rf"|{_STILL_OPEN}"
                         rf"|一切正常|未发现[^{_MARKS}]{{0,8}}?(?:问题|异常|违规|违法|超标|证据|设备)"
                         # the harm claimed was another's doing (该患者系在外地医院就诊，与X无关)
@@ -1090,7 +1093,7 @@ TURN_WORDS = re.compile(
     "|收窄|回落|缩小|降至|降到|降为|减至|减半|锐减|大降|暴跌|骤降|锐降|大跌|攻克|克服|走出|战胜|渡过|度过|闯过|突破|扭转"
     "|摆脱|化解|扭亏|转亏为盈|由亏转盈|解除|排除|缓解|撤销|撤回|移出|取消|免除|移除|剔除|解封|解冻|摘帽|摘掉|不清|不足"
     "|复查|复检|复核|验收|未发现|辟谣|谣言|谣传|误读|误传|虚假信息|假消息|捏造|编造|造谣|不实|不属实|并非事实|与事实不符|子虚乌有"
-    "|查无实据|合格|达标|符合|正常|照常|胜诉|败诉|驳回|无关")
+    "|查无实据|合格|达标|符合|不构成|杜撰|正常|照常|胜诉|败诉|驳回|无关")
 TURN_LEAD_CHARS = 200   # a document's turns are read in its lead, where news tells its verdict
 # ... and the ones that also turn the sentence before (a claim the next one shows false, a sanction
 # the next one lifts): only for these is that sentence read too
