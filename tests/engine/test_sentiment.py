@@ -176,6 +176,7 @@ def test_a_claim_answered_by_a_check_that_found_no_fault_is_good_news(model: Sen
     text = "网传青山化工排污超标。但经检测，其排放全部达标。"
     assert tone_about(model, text, "青山化工") > 0
     assert tone(model, text) > 0
+    assert tone(model, "网传青山化工排放的废水有毒。经环保部门检测，废水未检出有害物质。") > 0
     # a check that found the fault, or the firm's own check, answers nothing
     assert tone_about(model, "网传青山化工排污超标。经环保部门检测，三项指标超标。", "青山化工") < 0
     assert tone_about(model, "青山乳业被曝奶粉含有致癌物。公司称经自检，产品全部合格。", "青山乳业") < 0
@@ -212,6 +213,9 @@ def test_tone_about_without_tonal_words_leans_on_the_document(model: SentimentMo
     "严正声明：近日网络流传“青山化工偷排废水”系恶意捏造，相关检测报告已公示。",
     "警方通报：网传“青山化工老板跑路”的消息系网民为博取流量编造，发帖人已被行政拘留。",
     "网传青山化工生产事故致人受伤，经安监部门调查，其作业流程符合安全规范，不构成生产安全事故。",
+    "网传青山化工排放的废水有毒，经环保部门检测，未检出有害物质。",
+    # ... the check opening the next sentence
+    "网传青山化工排放的废水有毒。经环保部门检测，废水未检出有害物质。",
 ])
 def test_a_claim_shown_false_is_good_news_for_its_party(model: SentimentModel, text: str) -> None:
     assert tone_about(model, text, "青山化工") > 0

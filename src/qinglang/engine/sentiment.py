@@ -157,6 +157,7 @@ FINDING_RE = re.compile(r"不实|不属实|并非事实|与事实不符|子虚�
                         r"|符合(?:国家)?(?:[^，,。；;：:]{0,8}?)(?:标准|规范)|不构成(?:医疗)?(?:事故|侵权|违法|犯罪)"
                         rf"|{_STILL_OPEN}"
                         rf"|一切正常|未发现[^{_MARKS}]{{0,8}}?(?:问题|异常|违规|违法|超标|证据|设备)"
+                        rf"|未检出[^{_MARKS}]{{0,8}}?(?:有害|有毒|超标|问题|异常|病毒|病菌|细菌|农药|残留|违禁|致病|污染)"
                         # the harm claimed was another's doing (该患者系在外地医院就诊，与X无关)
                         rf"|与[^{_MARKS}]{{1,12}}?无关")
 NOT_A_FINDING = re.compile(r"不|未|没|无法|难以|但|却|倒是|写着|挂着|取消|承诺|责令|要求|方可|仅|少数|数据|人数"
@@ -1030,7 +1031,9 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             harmful = claim is not None and any(_harm(t) for t in tokens[at(claim.start()):sentence.stop])
             named = (ours | theirs).intersection(range(sentence.stop, following_stop))
             beyond = "".join(_until_sentence_end(tokens, following_stop))   # …不实？记者却拍到了…
-            if claim is not None and harmful and not named and _shown_false(following) \
+            # (the next sentence itself: where the window ends before this one's closing mark,
+            # ``following`` opens with it, and a check told first must open the sentence)
+            if claim is not None and harmful and not named and _shown_false(following.lstrip(_SENTENCE_MARKS)) \
                     and following.rstrip()[-1:] not in ("?", "？") and not CONTRADICTED_AFTER.search(beyond):
                 void.update(range(at(claim.start()), sentence.stop))
                 cues.append(at(claim.start()))
@@ -1093,13 +1096,13 @@ TURN_WORDS = re.compile(
     "|收窄|回落|缩小|降至|降到|降为|减至|减半|锐减|大降|暴跌|骤降|锐降|大跌|攻克|克服|走出|战胜|渡过|度过|闯过|突破|扭转"
     "|摆脱|化解|扭亏|转亏为盈|由亏转盈|解除|排除|缓解|撤销|撤回|移出|取消|免除|移除|剔除|解封|解冻|摘帽|摘掉|不清|不足"
     "|复查|复检|复核|验收|未发现|辟谣|谣言|谣传|误读|误传|虚假信息|假消息|捏造|编造|造谣|不实|不属实|并非事实|与事实不符|子虚乌有"
-    "|查无实据|合格|达标|符合|不构成|杜撰|正常|照常|胜诉|败诉|驳回|无关")
+    "|查无实据|合格|达标|符合|不构成|杜撰|未检出|正常|照常|胜诉|败诉|驳回|无关")
 TURN_LEAD_CHARS = 200   # a document's turns are read in its lead, where news tells its verdict
 # ... and the ones that also turn the sentence before (a claim the next one shows false, a sanction
 # the next one lifts): only for these is that sentence read too
 TURNS_BACK = frozenset({"恢复", "解除", "撤销", "撤回", "移出", "移除", "剔除", "取消", "免除", "不清", "不足", "不实",
                         "不属实", "并非事实", "与事实不符", "子虚乌有", "查无实据", "谣言", "谣传", "误读", "误传",
-                        "合格", "达标", "符合", "未发现"})
+                        "合格", "达标", "符合", "未发现", "未检出"})
 
 
 def _told_evidence(model: SentimentModel, tokens: list[str], token_starts: list[int]) -> float:
