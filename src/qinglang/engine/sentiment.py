@@ -122,7 +122,9 @@ REFUTED_RE = re.compile(rf"辟谣|(?:系|是|属于?|(?<![称认作成])为|乃)
                         rf"|谣言(?:不攻自破|被戳穿|被粉碎)|(?:澄清|驳斥|回击|粉碎|破除)[^{_MARKS}]{{0,8}}?谣言"
                         r"|纯属捏造|恶意编造|编造谣言|造谣者"
                         # ... or a fabrication, said in an official's words (系恶意捏造, 系网民为博取流量编造)
-                        rf"|系(?:(?![不没未非])[^{_MARKS}]){{0,10}}?(?:捏造|编造|杜撰)")
+                        rf"|系(?:(?![不没未非])[^{_MARKS}]){{0,10}}?(?:捏造|编造|杜撰|造谣)"
+                        # ... or its spreader punished (造谣X“老板跑路”的男子被行政拘留)
+                        rf"|造谣[^{_MARKS}]{{0,24}}?的(?:男子|女子|网民|网友|人员|嫌疑人|博主|账号|自媒体)")
 # ... unless denied or confirmed in its clause (绝非谣言, 并不是网上所说的谣言, “谣言”最终被证实)
 NOT_REFUTED_BEFORE = re.compile(r"(?<!是)非(?!法)|不是|哪是|称为|称之为|说成|打成|谁[还再]?(?:敢|能)?说"
                                 r"|(?:没有?|未|不|不再是)$")
@@ -1022,7 +1024,10 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
         # by or about a party, and another one named before them is not this one
         said_of_claim = REFUTED_RE.match(text, found[0]) is not None and not text.startswith("辟谣", found[0]) \
             if found else False
-        if not said_false:
+        refuted = found is not None and (said_of_claim or _owned(at(found[0]), ours, theirs, sentence.start))
+        # (an office's 辟谣 heading the claim, X辟谣：近日，网传“…”。经核实，该信息不实。, is not the
+        # party's: the next sentence's finding still answers the claim)
+        if not said_false or (found is not None and not refuted):
             # a claim about the party shown false by the next sentence, which names no party
             # (网传“X老板卷款潜逃”。经核实，该信息不实。; not X回应称消息不实, its own word): the
             # claim's clauses are void
@@ -1037,13 +1042,19 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
                     and following.rstrip()[-1:] not in ("?", "？") and not CONTRADICTED_AFTER.search(beyond):
                 void.update(range(at(claim.start()), sentence.stop))
                 cues.append(at(claim.start()))
-        if found is not None and (said_of_claim or _owned(at(found[0]), ours, theirs, sentence.start)):
+        if refuted:
+            assert found is not None
             # what is shown false is the claim: from its marker (网传, 被指 …) or else from the
             # refutation's clause, to the end of the refutation's clause; facts stated before or
             # after it stand (爆炸致3人死亡，警方辟谣“死亡数十人”; …纯属谣言，今日却被罚款)
             claim = CLAIM_RE.search(text, 0, found[0])
             stop = at(_clause_end(text, found[1]) - 1) + 1
             void.update(range(at(claim.start() if claim else _clause_start(text, found[0])), stop))
+            # 辟谣 heading the claim it answers (X辟谣：近日，网传“…”): the claim to the sentence's end
+            told_after = CLAIM_RE.search(text, found[1]) if claim is None and text.startswith("辟谣", found[0]) \
+                else None
+            if told_after is not None:
+                void.update(range(at(told_after.start()), sentence.stop))
             cues.append(at(found[0]))
     return void, cues, past
 
