@@ -241,11 +241,14 @@ RESOLVED_RE = re.compile(
 # trouble the sentence (or the one before, naming the party) told of, so that is void too.
 REINSTATED_RE = re.compile(
     rf"(?:准予|获准|批准|同意|决定|今起|即日起|现已|已经?|均已|日前|正式|全面|陆续|顺利)[^{_MARKS}]{{0,4}}?"
-    rf"恢复(?:营业|生产|经营|销售|上架|运营|营运|供货|接待|开放|班线|[^{_MARKS}]{{0,8}}?(?:经营|营运)资格)"
+    rf"恢复(?:营业|生产|经营|销售|上架|运营|营运|供货|接待|开放|班线|[^{_MARKS}]{{0,8}}?(?:经营|营运|业务)资格)"
+    r"|(?:已|均已|日前|现已|获准)?重新(?:上架|开业|营业|开放|上线)"
+    # (the list named before: 被列入经营异常名录。…已被移出名录)
+    r"|(?:已|均已|日前|现已|正式)被?移出(?:该|此|上述)?(?:名录|名单)"
     rf"|解除了?(?:对[^{_MARKS}]{{0,15}}?的)?(?:停产|停业|暂停|停止|限制)[^{_MARKS}]{{0,6}}?措施")
 # ... a sanction's, told in the voided sentence, and no harm done beside it (爆炸致3人死亡。事故
 # 后第三天，园区已恢复生产: the deaths stand), nor others reinstated (园区其他企业均已恢复生产)
-SANCTION_TOLD = re.compile(r"责令|停业|停产|暂停|整改|整顿|整治|查封|处罚|罚款|约谈|下架|叫停|关停")
+SANCTION_TOLD = re.compile(r"责令|停业|停产|暂停|整改|整顿|整治|查封|处罚|罚款|约谈|下架|叫停|关停|列入|名录|名单")
 HARM_TOLD = re.compile(r"死|伤|爆炸|泄漏|中毒|事故|火灾|起火|坍塌|垮塌|失踪")
 OTHERS_REINSTATED = re.compile(r"其他|其余|其它|别的|另一|另外|同行|多家|部分企业|周边")
 # ... unless not done, only wished for, asked about, or only claimed by the party (尚未全部得到
@@ -1155,8 +1158,10 @@ def _sanction_ended(told: str) -> bool:
 
 def _reinstated(text: str, spans: Sequence[tuple[int, int]], base: int, ours: set[int], theirs: set[int],
                 start: int, at: Callable[[int], int]) -> list[re.Match[str]]:
-    """The REINSTATED_RE cues of the sentence ``text`` that stand and are the party's."""
-    return [m for m in REINSTATED_RE.finditer(text) if _resolved(text, m) and (
+    """The REINSTATED_RE cues of the sentence ``text`` that stand and are the party's (not others'
+    in its clause: 同批的其他企业均已被移出名录)."""
+    return [m for m in REINSTATED_RE.finditer(text) if _resolved(text, m)
+            and not OTHERS_REINSTATED.search(text, _clause_start(text, m.start()), m.start()) and (
         any(base + m.start() <= s < base + m.end() for s, _ in spans) or _owned(at(m.start()), ours, theirs, start))]
 
 
