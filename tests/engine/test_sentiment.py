@@ -330,6 +330,8 @@ def test_a_problem_put_right_is_good_news_one_still_open_is_not(model: Sentiment
     # the list or the removal named before, the lifting in the next sentence or clause
     "青禾乳业此前因质量问题被列入经营异常名录。经过一年整改，近日已被移出名录。",
     "青禾乳业旗下App此前因违规收集个人信息被下架，经整改验收后已重新上架。",
+    # the next sentence puts the problem right, calling the party 该公司
+    "青禾乳业去年因超时配送遭大量投诉。今年该公司扩充运力，投诉量同比下降六成。",
     "青禾乳业被冻结的银行账户已全部解冻。",
     # and from a third
     "青禾乳业拖欠司机的运费已于本周全部结清。",
@@ -348,6 +350,8 @@ def test_bad_news_words_in_good_news_are_turned(model: SentimentModel, text: str
 @pytest.mark.parametrize("text", [
     "青禾乳业消费投诉量不降反升，退货处理时长明显延长。",                       # no decrease
     "青禾乳业被列入经营异常名录，至今未被移出名录。",                           # not lifted
+    "青禾乳业去年因质量问题遭大量投诉。今年该公司投诉量不降反升，又被约谈。",
+    "青禾乳业去年因拖欠货款被起诉。该公司声称问题已经解决，但供应商表示至今未收到货款。",
     "青禾乳业因违规被下架，至今未能重新上架。",
     "多名消费者投诉称青禾乳业降低了奶源标准，口感大不如前。",                   # 投诉称…降低: a complaint
     "青禾乳业冷库事故导致产量下降三成，部分门店断货。",                         # 事故导致…下降: its cost

@@ -1003,10 +1003,15 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             if not rest or not (ours | theirs).isdisjoint(range(after, after + len(rest))):
                 break
             told = "".join(rest)
-            if _sanction_ended(text + between) and not OTHERS_REINSTATED.search(told) \
-                    and (any(_resolved(told, m) for m in REINSTATED_RE.finditer(told))
-                         or any(_resolved(told, m) and _lifted(text + between + told[:m.end()], m)
-                                for m in RESOLVED_RE.finditer(told))):
+            ended = _sanction_ended(text + between) and not OTHERS_REINSTATED.search(told) \
+                and (any(_resolved(told, m) for m in REINSTATED_RE.finditer(told))
+                     or any(_resolved(told, m) and _lifted(text + between + told[:m.end()], m)
+                            for m in RESOLVED_RE.finditer(told)))
+            # ... or a problem the next sentence puts right, calling the party 该公司 (X去年因超时派件
+            # 遭大量投诉。今年该公司扩充运力，投诉量同比下降60%)
+            put_right = not ended and ANAPHOR_RE.match(told, _OPENER_GAP.match(told).end()) is not None \
+                and any(_resolved(told, m) and not _lifted(told[:m.end()], m) for m in RESOLVED_RE.finditer(told))
+            if ended or put_right:
                 void.update(sentence)
                 # counted at the sentence's last word, which the windows hold (not at its name)
                 cues.append(max((i for i in sentence if tokens[i] not in SENTENCE_ENDS and i not in ours),
@@ -1137,6 +1142,9 @@ def _told_evidence(model: SentimentModel, tokens: list[str], token_starts: list[
     read: set[int] = set()
     for pos, back in found:
         k = next(k for k, r in enumerate(sentences) if token_starts[r.stop - 1] + len(tokens[r.stop - 1]) > pos)
+        # (and a sentence going on about the party of the one before: 今年该公司…投诉量同比下降60%)
+        said = "".join(tokens[sentences[k].start:sentences[k].stop])
+        back = back or ANAPHOR_RE.match(said, _OPENER_GAP.match(said).end()) is not None
         read.update((k - 1, k) if back and k else (k,))
     void: set[int] = set()
     cues: set[int] = set()
@@ -1612,6 +1620,13 @@ def _windows(
         clause.pop(i, None)
         sentence.pop(i, None)
     return clause, sentence
+
+
+# What a later sentence calls the party it goes on about, at its start (今年该公司…)
+ANAPHOR_RE = re.compile(r"(?:该|这家|此家)(?:公司|企业|集团|店|门店|平台|医院|厂|工厂|品牌|银行|机构|酒店|餐厅"
+                        r"|学校|物业|商家)|该店|该院|该厂|该行")
+# (after a time or a connective: 今年, 此后, 随后, 目前, 经过半年整改，)
+_OPENER_GAP = re.compile(r"(?:今年|去年以来|此后|随后|之后|目前|如今|近日|日前|眼下|现在|[^，,。]{0,12}?[，,])?")
 
 
 def _extent(tokens: Sequence[str], first: int, last: int, ends: frozenset[str]) -> tuple[int, int]:
