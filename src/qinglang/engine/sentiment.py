@@ -1009,7 +1009,7 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
                             for m in RESOLVED_RE.finditer(told)))
             # ... or a problem the next sentence puts right, calling the party 该公司 (X去年因超时派件
             # 遭大量投诉。今年该公司扩充运力，投诉量同比下降60%)
-            put_right = not ended and ANAPHOR_RE.match(told, _OPENER_GAP.match(told).end()) is not None \
+            put_right = not ended and _opens_with_anaphor(told) \
                 and any(_resolved(told, m) and not _lifted(told[:m.end()], m) for m in RESOLVED_RE.finditer(told))
             if ended or put_right:
                 void.update(sentence)
@@ -1144,7 +1144,7 @@ def _told_evidence(model: SentimentModel, tokens: list[str], token_starts: list[
         k = next(k for k, r in enumerate(sentences) if token_starts[r.stop - 1] + len(tokens[r.stop - 1]) > pos)
         # (and a sentence going on about the party of the one before: 今年该公司…投诉量同比下降60%)
         said = "".join(tokens[sentences[k].start:sentences[k].stop])
-        back = back or ANAPHOR_RE.match(said, _OPENER_GAP.match(said).end()) is not None
+        back = back or _opens_with_anaphor(said)
         read.update((k - 1, k) if back and k else (k,))
     void: set[int] = set()
     cues: set[int] = set()
@@ -1627,6 +1627,12 @@ ANAPHOR_RE = re.compile(r"(?:该|这家|此家)(?:公司|企业|集团|店|门�
                         r"|学校|物业|商家)|该店|该院|该厂|该行")
 # (after a time or a connective: 今年, 此后, 随后, 目前, 经过半年整改，)
 _OPENER_GAP = re.compile(r"(?:今年|去年以来|此后|随后|之后|目前|如今|近日|日前|眼下|现在|[^，,。]{0,12}?[，,])?")
+
+
+def _opens_with_anaphor(sentence: str) -> bool:
+    """Does the sentence open (after a time or a connective) by calling a party 该公司 and the like?"""
+    gap = _OPENER_GAP.match(sentence)
+    return ANAPHOR_RE.match(sentence, gap.end() if gap else 0) is not None
 
 
 def _extent(tokens: Sequence[str], first: int, last: int, ends: frozenset[str]) -> tuple[int, int]:
