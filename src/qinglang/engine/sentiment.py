@@ -340,7 +340,7 @@ PLAINTIFF_BEFORE = re.compile(r"原告$")
 # (not 投诉/申诉 X, nor 被告赔偿X: the party paid is the plaintiff)
 DEFENDANT_BEFORE = re.compile(rf"(?:(?<![投申控哭告上])诉(?!讼)|起诉|状告|指控|被告|判令)"
                               rf"(?:(?!赔偿|支付|返还|向|给)[^{_MARKS}]){{0,8}}?$")
-DEFENDANT_AFTER = re.compile(r"(?:公司)?(?:被诉|被起诉|被告上法庭|被.{0,6}?诉至法院)")
+DEFENDANT_AFTER = re.compile(r"(?:公司)?(?:被诉|被起诉|被控|被指(?!出)|被告上法庭|被.{0,6}?诉至法院)")
 # ... or brought to court by someone (一名前员工将X诉至法院)
 DEFENDANT_BROUGHT = re.compile(r"诉至|诉到|告上|起诉至|起诉到")
 DEFENDANT_WINS = re.compile(rf"驳回了?(?:原告|起诉方|对方|[^{_MARKS}]{{0,10}}?的)?(?:全部|所有)?(?:诉讼请求|诉请|起诉)"
