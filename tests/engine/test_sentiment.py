@@ -133,6 +133,17 @@ def test_a_pleas_thanks_in_advance_are_manners_not_praise(model: SentimentModel)
     assert tone(model, plea) < tone(model, plea.replace("请大家帮忙转发！", ""))
 
 
+def test_a_claim_denied_by_a_question_counts_the_other_way(model: SentimentModel) -> None:
+    # 谁说…？ quotes a claim to deny it: its blame is praise, its praise blame
+    assert tone(model, "谁说云帆小馆的菜难吃？") > 0 > tone(model, "谁说云帆小馆的菜好吃？")
+    assert tone_about(model, "谁说云帆小馆的菜难吃？", "云帆小馆") > 0
+    assert tone_about(model, "谁说云帆小馆的菜好吃？", "云帆小馆") < 0
+    # 谁 asking for help is still a complaint's, and a claim that is itself a refutation is
+    # left to the refutation rules
+    assert tone(model, "谁来管管云帆小馆？菜里吃出头发。") < 0
+    assert tone_about(model, "谁说澜石物流“售后贴心”是谣言？", "澜石物流") > 0
+
+
 def test_bracketed_headline_is_not_an_emoticon() -> None:
     # 【...】 is normalised to [...]; a long bracketed title must not become one feature.
     names = features(tokens("【云帆集团发布年度报告】"), {})

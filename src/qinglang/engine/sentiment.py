@@ -620,6 +620,13 @@ class SentimentModel:
             logit -= self._irony(tokens) / math.sqrt(len(tokens))
         if not PLEA_MANNERS.isdisjoint(tokens) and PLEA_RE.search("".join(tokens) if text is None else text):
             logit -= self._manners(tokens) / math.sqrt(len(tokens))
+        if "谁" in tokens:
+            claims, asking = _denied(tokens, 0, len(tokens))
+            said = {tokens[i] for i in claims}
+            asked = {tokens[i] for i in asking} - said
+            weight = self.weights.get
+            logit -= (2.0 * math.fsum(map(weight, said, repeat(0.0)))
+                      + math.fsum(map(weight, asked, repeat(0.0)))) / math.sqrt(len(tokens))
         plain = math.tanh(logit / 2.0)
         if self.reads_reviews:
             return plain, plain
@@ -729,17 +736,19 @@ class SentimentModel:
         ironic = _ironic(tokens, lo, hi) | _bad_rises(tokens, lo, hi) | _unlawful(tokens, lo, hi) \
             | _boasted(tokens, ours, lo, hi) | _debunked(tokens, ours, lo, hi)
         refuted = _refuted_quotes(tokens, lo, hi)
+        denied, asking = _denied(tokens, lo, hi) if turns and "谁" in tokens else (set(), set())
         # A post that names one party is about it from start to end: where the window reads
         # nothing special, the whole post's tone is the verdict, not the clause that happens
         # to hold the name (恒新手机城买的手机出了问题，直接给换了新机，没扯皮。)
-        if self.reads_posts and not others and not (void or cues or unreal or ironic or refuted or contrasted
-                                                    or face) and _told_throughout(tokens, ours, sentence, flipped):
+        if self.reads_posts and not others and not (void or cues or unreal or ironic or refuted or denied
+                                                    or contrasted or face) \
+                and _told_throughout(tokens, ours, sentence, flipped):
             return self.score(tokens)
         for near in (clause, sentence):
             values = [w * self._local_weight(tokens, i, flipped, turns) * (1.0 if i in clause else contrast)
                       * (0.0 if i in unreal else 1.0) for i, w in near.items()]
-            values = [-abs(v) if i in ironic else min(v, 0.0) if i in refuted else v
-                      for i, v in zip(near, values, strict=True)]
+            values = [-abs(v) if i in ironic else min(v, 0.0) if i in refuted else -v if i in denied
+                      else 0.0 if i in asking else v for i, v in zip(near, values, strict=True)]
             values = [max(v, 0.0) if i in void else v for i, v in zip(near, values, strict=True)]
             # a turn counts where it is read, and in the party's clause too when it goes on
             # about the party later in the sentence (已履行判决义务，被移出失信名单 is not about
@@ -1362,6 +1371,36 @@ def _ironic(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
             last += 1
         ironic.update(range(first, last + 1))
     return ironic
+
+
+# A claim put as a question that denies it (谁说国货不行？, 谁还说这家店便宜？): its words count the
+# other way, the blame it quotes as praise and the praise as blame
+DENIAL_ASKERS = frozenset({"还", "又", "再", "都", "敢"})
+DENIAL_MAX_TOKENS = 12
+QUESTION_MARKS = frozenset({"?", "？"})
+
+
+def _denied(tokens: Sequence[str], lo: int, hi: int) -> tuple[set[int], set[int]]:
+    """Positions in lo..hi-1 of the claims of 谁说…？ questions (see DENIAL_ASKERS), and of the
+    words that ask them (谁 is blame in a complaint's 谁来管管, not in a denial)."""
+    denied: set[int] = set()
+    asking: set[int] = set()
+    for p in compress(range(lo, hi), map("谁".__eq__, islice(tokens, lo, hi))):
+        q = p + 1 + (p + 1 < hi and tokens[p + 1] in DENIAL_ASKERS)
+        if q >= hi or tokens[q] != "说":
+            continue
+        for end in range(q + 1, min(len(tokens), q + 2 + DENIAL_MAX_TOKENS)):   # (its mark may close the window)
+            if tokens[end] in QUESTION_MARKS:
+                # (not a claim that itself calls something false or negates: 谁说X“售后贴心”是谣言？
+                # is praise, read by the refutation rules)
+                claim = tokens[q + 1:end]
+                if NEGATORS.isdisjoint(claim) and not REFUTED_RE.search("".join(claim)):
+                    denied.update(range(q + 1, end))
+                    asking.update(range(p, q + 1))
+                break
+            if tokens[end] in CLAUSE_ENDS:
+                break
+    return denied, asking
 
 
 # more of a bad thing is no good news (投诉量同比增长两倍, 事故数创新高, and 投诉量普遍下降，唯独X逆势
