@@ -76,9 +76,11 @@ from qinglang.engine.sentiment import (  # noqa: E402
 
 OUTPUT = MODELS / "sentiment.json"
 # Social posts written for the project (fictional businesses and places; twenty writers, each
-# with its own topics and genres, balanced per topic; 1,600 by four of them in session 13 and
-# the last 1,799 by four more in session 14, both 2026-11-30), labelled by their writers: the
-# only hand-labelled posts there are (see models/README.md).
+# with its own topics and genres, balanced per topic; 1,600 by four of them in session 13, 1,799
+# by four more in session 14, 2,308 by six in session 15, 857 in the style of old Weibo by three
+# in session 16, all 2026-11-30), labelled by their writers: the only hand-labelled posts there
+# are (see models/README.md; 1,720 more, of tone told in facts alone, were tried in session 16
+# and left out: posts b, e, g 2 to 2.5 points worse).
 OWN_POSTS = REPO / "scripts" / "data" / "sentiment_posts.jsonl"
 # News written for the project by nine helpers (business, consumer, industry and public
 # services, technology and finance; local services; industry and finance; the last three,
