@@ -1,12 +1,9 @@
 import json
 from pathlib import Path
 
-import pytest
-
 from qinglang.engine import Engine, EngineConfig, Result
 from qinglang.engine.bursts import BurstDetector
 from qinglang.engine.normalize import normalize
-from qinglang.engine.sentiment import starts_of
 
 
 def test_burst_against_own_baseline() -> None:
@@ -112,24 +109,6 @@ def test_news_is_read_with_the_shared_weights_and_a_known_source_decides(tmp_pat
     read = list(engine.process([{"id": "a", "time": 0, "text": news},
                                 {"id": "b", "time": 60, "text": news + "。", "source": "weibo"}]))
     tokens = engine.segmenter.cut(normalize(news).text).tokens
-    # news of one watched party alone: its document tone takes a share of the party's
-    shared = engine.sentiment.score(tokens)
-    starts = starts_of(tokens)
-    told = engine.sentiment.tones(tokens, starts, normalize(news).text)[0]
-    about = engine.sentiment.score_about(tokens, starts, [(0, 4)], [])
-    assert (read[0].sentiment, read[0].entity_tones["星河科技"]) == engine.sentiment.one_party(told, about)
+    assert read[0].sentiment == engine.sentiment.score(tokens)
     assert read[1].sentiment == engine.sentiment.posts.score(engine.segmenter.cut(normalize(news + "。").text).tokens)
-    assert engine.sentiment.posts.score(tokens) != shared
-
-
-def test_news_of_one_watched_party_alone_mixes_its_two_readings(tmp_path: Path) -> None:
-    # a court's ruling for the party: the words are a lawsuit's, the party's reading knows the side
-    text = "一名前员工将星河科技诉至法院，索赔50万元，法院审理认为公司解除程序合法，依法驳回原告全部诉讼请求。"
-    alone = next(watching(tmp_path, {"name": "星河科技"}).process([{"id": "a", "time": 0, "text": text}]))
-    unwatched = next(Engine().process([{"id": "a", "time": 0, "text": text}]))
-    about = alone.entity_tones["星河科技"]
-    assert about > 0 and unwatched.sentiment < alone.sentiment
-    # ... and a post is read as it is
-    model = watching(tmp_path, {"name": "星河科技"}).sentiment
-    assert model.posts.one_party(-0.5, 0.5) == (-0.5, 0.5)
-    assert model.one_party(-0.5, 0.5) == pytest.approx((-0.1, 0.1))
+    assert engine.sentiment.posts.score(tokens) != engine.sentiment.score(tokens)

@@ -211,8 +211,6 @@ class Engine:
         for name, spans in watched.items():
             others = [(m.start, m.end) for m in parties if m.name != name]
             entity_tones[name] = float(model.score_about(seg.tokens, seg.starts, spans, others))
-            if not others:   # news of one party alone: two readings of one question
-                tone, entity_tones[name] = model.one_party(tone, entity_tones[name])
             plain = float(model.score_about(seg.tokens, seg.starts, spans, others, turns=False))
             if model is not self.sentiment:
                 # a complaint the post shifts read milder (they learned praise from the words of

@@ -375,17 +375,6 @@ _QUOTE_MARKS = frozenset(QUOTES)
 # ``_ironic`` accepts, found by one regex search over the text
 _IRONY_CUE = re.compile("[" + re.escape("".join(sorted({w[-1] for w in IRONIC_DEGREE} | {"个"}))) + "]"
                         "[" + re.escape("".join(sorted(QUOTES))) + "]")
-# News that names one party and no other tells the reader one thing, how it went for that
-# party, and two readings answer it: the document's (every word, and the turns of its lead) and
-# the party's (its clauses, their turns, its lawsuits). Each misses where the other often sees
-# (a court's ruling for the party read from words alone; a party's clause of plain facts after
-# a lead that told the news), so each takes this share of the other. Measured on the news sets
-# c-h (session 16): 0.4 raised the document tone on four sets by 1 to 4 points (e and h 1 to 2
-# lower) and the tone about the party on six (entity_news 1 lower); 0.5 moved the documents as
-# much and the party readings less, 0.3 both less. Posts are left alone: there the two readings
-# agree nine times in ten and their mix gained nothing.
-ONE_PARTY_SHARE = 0.4
-
 # A plea for help that asks readers to pass it on (求扩散, 请帮忙转发, 寻人) thanks them in advance
 # and asks for help: there 万分感谢, 跪谢 and 帮忙 are manners, not praise. Their weight does not
 # count in the document's tone (a missing child's notice ending 万分感谢 read as good news).
@@ -583,15 +572,6 @@ class SentimentModel:
         if (source or "").strip().lower() in REVIEW_SOURCES:
             return self.reviews
         return self.posts if looks_like_post(text, source) else self
-
-    def one_party(self, tone: float, about: float) -> tuple[float, float]:
-        """(document tone, tone about the party) of news that names one party and no other:
-        each takes ONE_PARTY_SHARE of the other (see there). A post's or a review's stay as
-        they are."""
-        if self.reads_posts or self.reads_reviews:
-            return tone, about
-        keep = 1.0 - ONE_PARTY_SHARE
-        return keep * tone + ONE_PARTY_SHARE * about, keep * about + ONE_PARTY_SHARE * tone
 
     def weight(self, name: str) -> float:
         """The weight of one feature of ``features`` (a token, ¬token, [emoticon], phrase or
