@@ -114,6 +114,7 @@ WHOLE_WORD_FREQ = 1000  # dictionary frequency of lexicon words added to the seg
 # the marks that end a clause; texts arrive NFKC-normalised, so full-width ，；：？！ come as ASCII
 _MARKS = "，,。；;：:？！?!"
 _SENTENCE_MARKS = "。；;？！?!\n…"
+QUESTION_MARKS = frozenset({"?", "？"})
 # - the claim was false, said outright ...
 # (谣言 and 虚假信息 as a verdict, after a copula: 系网络谣言, 属于谣言; not as what was spread:
 # 发布谣言, 谣言四起).
@@ -1015,7 +1016,7 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
         rest = _until_sentence_end(tokens, sentence.stop + 1)
         following = "".join(tokens[sentence.stop:sentence.stop + 1]) + "".join(rest)
         following_stop = sentence.stop + 1 + len(rest)
-        if found is not None and (following[:1] in ("?", "？") or CONTRADICTED_AFTER.search(following)):
+        if found is not None and (following[:1] in QUESTION_MARKS or CONTRADICTED_AFTER.search(following)):
             found = None
         # "it was a rumour" speaks of the claim, whoever is named; 辟谣 and a finding are said
         # by or about a party, and another one named before them is not this one
@@ -1036,11 +1037,10 @@ def _turns(tokens: Sequence[str], token_starts: list[int], spans: list[tuple[int
             # (the next sentence itself: where the window ends before this one's closing mark,
             # ``following`` opens with it, and a check told first must open the sentence)
             if claim is not None and harmful and not named and _shown_false(following.lstrip(_SENTENCE_MARKS)) \
-                    and following.rstrip()[-1:] not in ("?", "？") and not CONTRADICTED_AFTER.search(beyond):
+                    and following.rstrip()[-1:] not in QUESTION_MARKS and not CONTRADICTED_AFTER.search(beyond):
                 void.update(range(at(claim.start()), sentence.stop))
                 cues.append(at(claim.start()))
-        if refuted:
-            assert found is not None
+        if found is not None and refuted:
             # what is shown false is the claim: from its marker (网传, 被指 …) or else from the
             # refutation's clause, to the end of the refutation's clause; facts stated before or
             # after it stand (爆炸致3人死亡，警方辟谣“死亡数十人”; …纯属谣言，今日却被罚款)
@@ -1357,7 +1357,6 @@ def _ironic(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
 # other way, the blame it quotes as praise and the praise as blame
 DENIAL_ASKERS = frozenset({"还", "又", "再", "都", "敢"})
 DENIAL_MAX_TOKENS = 12
-QUESTION_MARKS = frozenset({"?", "？"})
 
 
 def _denied(tokens: Sequence[str], lo: int, hi: int) -> tuple[set[int], set[int]]:
@@ -1481,7 +1480,7 @@ def _refuted_quotes(tokens: Sequence[str], lo: int, hi: int) -> set[int]:
         if p < hi and tokens[p] not in SENTENCE_ENDS:
             continue
         said = "".join(tokens[start:p + 1])
-        if any(_stands(said, m) for m in REFUTED_RE.finditer(said)) and not said.rstrip().endswith(("?", "？")):
+        if any(_stands(said, m) for m in REFUTED_RE.finditer(said)) and said.rstrip()[-1:] not in QUESTION_MARKS:
             close = None
             for q in range(start, p):
                 if close is None:
