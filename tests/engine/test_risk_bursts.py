@@ -4,6 +4,7 @@ from pathlib import Path
 from qinglang.engine import Engine, EngineConfig, Result
 from qinglang.engine.bursts import BurstDetector
 from qinglang.engine.normalize import normalize
+from qinglang.engine.sentiment import SentimentModel
 
 
 def test_burst_against_own_baseline() -> None:
@@ -87,6 +88,13 @@ def test_a_refuted_rumour_reads_good_for_its_party_but_still_counts_for_risk(tmp
     assert any("针对关注对象“青山化工”的负面倾向" in r for r in negativity_reasons(result))   # still worth a look
 
 
+def told(engine: Engine, model: SentimentModel, text: str) -> float:
+    """The document tone ``model`` reads in ``text``, as the pipeline asks for it."""
+    norm = normalize(text).text
+    cut = engine.segmenter.cut(norm)
+    return model.tones(cut.tokens, cut.starts, norm)[0]
+
+
 def test_a_post_is_read_with_the_post_shifts_and_its_alarm_with_the_shared_weights_too(tmp_path: Path) -> None:
     engine = watching(tmp_path, {"name": "星河科技"})
     # the post shifts read this complaint milder than the shared weights do (结果 is less damning
@@ -94,7 +102,8 @@ def test_a_post_is_read_with_the_post_shifts_and_its_alarm_with_the_shared_weigh
     text = "我在星河科技买的耳机结果用了两次就坏了"
     result = next(engine.process([{"id": "a", "time": 0, "text": text}]))
     tokens = engine.segmenter.cut(normalize(text).text).tokens
-    assert result.sentiment == engine.sentiment.posts.score(tokens) != engine.sentiment.score(tokens)
+    assert result.sentiment == told(engine, engine.sentiment.posts, text) != told(engine, engine.sentiment, text)
+    assert engine.sentiment.posts.score(tokens) != engine.sentiment.score(tokens)
     norm = normalize(text).text
     spans = [(norm.find("星河科技"), norm.find("星河科技") + 4)]
     starts = engine.segmenter.cut(norm).starts
@@ -109,6 +118,6 @@ def test_news_is_read_with_the_shared_weights_and_a_known_source_decides(tmp_pat
     read = list(engine.process([{"id": "a", "time": 0, "text": news},
                                 {"id": "b", "time": 60, "text": news + "。", "source": "weibo"}]))
     tokens = engine.segmenter.cut(normalize(news).text).tokens
-    assert read[0].sentiment == engine.sentiment.score(tokens)
-    assert read[1].sentiment == engine.sentiment.posts.score(engine.segmenter.cut(normalize(news + "。").text).tokens)
+    assert read[0].sentiment == told(engine, engine.sentiment, news)
+    assert read[1].sentiment == told(engine, engine.sentiment.posts, news + "。")
     assert engine.sentiment.posts.score(tokens) != engine.sentiment.score(tokens)

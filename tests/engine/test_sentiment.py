@@ -15,15 +15,19 @@ import rjieba
 from qinglang.engine.normalize import normalize
 from qinglang.engine.sentiment import (
     BIGRAM_SEP,
+    CHAR_GRAM_HEAD,
     DEFAULT_WEIGHTS,
     NEGATED,
     NEGATORS,
     NEVER_BLAME,
     SentimentModel,
     _lexicon,
+    char_grams,
     features,
     keep_lexicon_whole,
     looks_like_post,
+    piece_code,
+    piece_codes,
     starts_of,
 )
 
@@ -950,3 +954,69 @@ def test_a_review_is_read_as_worded(model: SentimentModel) -> None:
     told, worded = model.reviews.tones(toks, starts)
     assert told == worded < 0
     assert model.tones(toks, starts)[0] > worded   # read as news, the refund is a turn
+
+
+# --- the character model -----------------------------------------------------------------------
+
+CHAR_TEXTS = [
+    "",
+    "好",
+    "客服  回复\n很快",
+    "[微笑]物业真是太“贴心”了[微笑]",
+    "澜石物流拖欠司机运费三个月，数十名司机上门讨薪。" * 30,   # longer than the head
+    "Ａｂｃ 123，云帆集团发布年度报告",
+]
+
+
+@pytest.mark.parametrize("text", CHAR_TEXTS)
+def test_the_pieces_as_numbers_are_the_pieces_as_strings(text: str) -> None:
+    norm = normalize(text).text
+    assert sorted(piece_codes(norm).tolist()) == sorted(map(piece_code, char_grams(norm)))
+    assert piece_codes(norm).tolist() == sorted(set(piece_codes(norm).tolist()))   # sorted, distinct
+
+
+def test_pieces_of_different_lengths_never_share_a_number() -> None:
+    assert len({piece_code(p) for p in ("一", "一一", "一一一", "\x00一", "\x00", "\x00\x00")}) == 6
+
+
+def test_the_character_model_reads_the_head_without_emoticons_or_space_runs() -> None:
+    pieces = char_grams("[微笑]好  评" + "差" * (2 * CHAR_GRAM_HEAD))
+    assert "[微" not in pieces and "微笑" not in pieces
+    assert "好 评" in pieces and "好  " not in pieces
+    assert max(map(len, pieces)) == 3
+    assert char_grams("好 评" + "差" * CHAR_GRAM_HEAD) == char_grams("好 评" + "差" * (3 * CHAR_GRAM_HEAD))
+
+
+@pytest.mark.parametrize("text", CHAR_TEXTS)
+def test_char_logit_is_the_weights_of_the_pieces(model: SentimentModel, text: str) -> None:
+    norm = normalize(text).text
+    pieces = char_grams(norm)
+    expected = sum(model.chars.get(piece, 0.0) for piece in pieces) / len(pieces) ** 0.5 if pieces else 0.0
+    assert model.char_logit(norm) == pytest.approx(expected, abs=1e-9)
+    assert model.posts.char_logit(norm) == model.char_logit(norm)
+
+
+def test_the_shipped_character_model_weighs_tone_and_is_read_with_the_words(model: SentimentModel) -> None:
+    assert model.char_scale > 0 and len(model.chars) > 10000
+    assert model.chars["点赞"] > 0 and model.chars["投诉"] < 0
+    text = "澜石物流拖欠司机运费三个月，数十名司机上门讨薪"
+    toks = tokens(text)
+    words_only = SentimentModel.load()
+    words_only.char_scale = 0.0
+    told, worded = model.tones(toks, starts_of(toks))
+    words_told, words_worded = words_only.tones(toks, starts_of(toks))
+    assert told < words_told < 0 and worded < words_worded < 0   # the pieces agree: more negative
+
+
+@pytest.mark.parametrize("text", ["这家店的外卖量少还贵[怒]", "客服秒回，很满意[赞]"])
+def test_an_emoticon_leaves_the_tone_to_the_words(model: SentimentModel, text: str) -> None:
+    norm = normalize(text).text
+    toks = tokens(text)
+    words_only = SentimentModel.load()
+    words_only.posts.char_scale = 0.0
+    assert model.for_text(norm).tones(toks, starts_of(toks)) == words_only.for_text(norm).tones(toks, starts_of(toks))
+    assert model.for_text(norm).char_logit(norm) != 0.0   # it had something to say
+
+
+def test_a_review_sites_reader_does_not_read_pieces(model: SentimentModel) -> None:
+    assert model.reviews is not model and model.reviews.char_scale == 0.0

@@ -34,6 +34,7 @@ from itertools import accumulate, compress, count, islice, repeat
 from operator import add
 from pathlib import Path
 
+import numpy as np
 import rjieba
 
 from .normalize import normalize
@@ -73,6 +74,13 @@ BIGRAM_SEP = " "  # a bigram feature is its two tokens with this between (tokens
 # Bigrams are read in a text's first this many tokens: 95 % of hotel reviews whole, while a long
 # article (~480 tokens for 800 characters) pays for half of its pairs; its tone is in its words.
 BIGRAM_TOKENS = 240
+# Character pieces (1 to 3 characters) read apart from the words: how a text is put, which the
+# words the segmenter cuts miss (出了名的慢, 又双叒叕, 不愧是, a phrase rjieba splits its own
+# way). Read in the first CHAR_GRAM_HEAD characters: a news item's lead carries its tone, and a
+# long article costs no more than a post.
+CHAR_GRAM_SIZES = (1, 2, 3)
+CHAR_GRAM_HEAD = 300
+CHAR_MIN_TEXT = 12   # shorter texts are left to the words (see SentimentModel._pieces)
 
 # Weibo emoticons: the bracketed form is its own feature, because an emoticon states the
 # author's mood far more plainly than the word inside it. Longer bracketed text (a 【headline】)
@@ -516,7 +524,50 @@ def has_post_mark(text: str) -> bool:
     head = text[:POST_MARK_CHARS]
     if _POST_RE.search(_QUOTED_RE.sub("", head)) is not None:
         return True
-    return any(inner in _EMOTICONS or f"[{inner}]" in _lexicon() for inner in EMOTICON_RE.findall(head))
+    return has_emoticon(head)
+
+
+def has_emoticon(text: str) -> bool:
+    """Does the text hold an emoticon the lexicon or ``_EMOTICONS`` knows?"""
+    return any(inner in _EMOTICONS or f"[{inner}]" in _lexicon() for inner in EMOTICON_RE.findall(text))
+
+
+def char_head(text: str) -> str:
+    """What the character model reads of a normalised text: its head, emoticons left out (the
+    words' model reads them, and a written post's [微笑] is not a real one's), whitespace runs
+    made one space."""
+    return " ".join(EMOTICON_RE.sub(" ", text).split())[:CHAR_GRAM_HEAD]
+
+
+def char_grams(text: str) -> set[str]:
+    """The distinct character pieces of ``char_head(text)``: the character model's features as
+    training builds them (``piece_codes`` is the same set as numbers, for scoring)."""
+    head = char_head(text)
+    return {head[i:i + n] for n in CHAR_GRAM_SIZES for i in range(len(head) - n + 1)}
+
+
+_CODE_BITS = np.uint64(21)   # a code point + 1 fits in 21 bits, so three fit in a uint64
+
+
+def piece_codes(text: str) -> np.ndarray:
+    """The pieces of ``char_grams(text)`` as sorted distinct numbers, each piece its code points
+    plus one, packed 21 bits apiece: a piece of one character is below 2**21, of two below
+    2**42, of three above. Built on the code-point array (as dedup's MinHash is): a set of
+    300-odd sliced strings costs about as much as rjieba's cut of the whole text."""
+    cps = np.frombuffer(char_head(text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + np.uint64(1)
+    pairs = (cps[:-1] << _CODE_BITS) | cps[1:]
+    triples = (pairs[:-1] << _CODE_BITS) | cps[2:]
+    codes = np.sort(np.concatenate((cps, pairs, triples)))
+    # distinct by hand: np.unique costs five times a sort of these few hundred numbers
+    return codes[np.concatenate(((True,), codes[1:] != codes[:-1]))] if codes.size else codes
+
+
+def piece_code(piece: str) -> int:
+    """One piece's number as ``piece_codes`` packs it."""
+    code = 0
+    for char in piece:
+        code = code << int(_CODE_BITS) | (ord(char) + 1)
+    return code
 
 
 def shift(weights: Mapping[str, float], shifts: Mapping[str, float]) -> dict[str, float]:
@@ -529,7 +580,8 @@ class SentimentModel:
 
     def __init__(self, weights: dict[str, float], bias: float = 0.0,
                  phrases: Iterable[Sequence[str]] = (), post_shifts: Mapping[str, float] | None = None,
-                 review_shifts: Mapping[str, float] | None = None) -> None:
+                 review_shifts: Mapping[str, float] | None = None,
+                 chars: Mapping[str, float] | None = None, char_scale: float = 0.0) -> None:
         # the bigrams with a weight, keyed by their two tokens, apart from the single tokens:
         # scoring meets adjacent pairs as tuples (zip, in C) and never builds a string for one,
         # and the per-token dict every lookup goes through stays half the size
@@ -545,6 +597,14 @@ class SentimentModel:
         self._keys = self.weights.keys()
         self._is_special = self._special.__contains__
         self._backoffs: dict[str, float] = {}
+        # the character model (see ``char_logit``), shared by the post and review readers: its
+        # pieces as sorted codes (``piece_codes``) with their weights in the same order
+        self.chars: Mapping[str, float] = chars or {}
+        self.char_scale = char_scale if self.chars else 0.0
+        codes = np.fromiter(map(piece_code, self.chars), dtype=np.uint64, count=len(self.chars))
+        order = np.argsort(codes)
+        self._char_codes = codes[order]
+        self._char_weights = np.fromiter(self.chars.values(), dtype=np.float64, count=len(self.chars))[order]
         # The model that reads social posts (see ``for_text``): these weights, each moved by its
         # shift learned on posts alone. News never sees the shifts; a review that says 我 does.
         self.posts: SentimentModel = self
@@ -559,13 +619,17 @@ class SentimentModel:
         if review_shifts:
             self.reviews = SentimentModel(shift(weights, review_shifts), bias, phrases)
             self.reviews.reads_reviews = True
+        if self.posts is not self:   # the post reader reads pieces with the same model
+            self.posts.chars, self.posts.char_scale = self.chars, self.char_scale
+            self.posts._char_codes, self.posts._char_weights = self._char_codes, self._char_weights
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
         """Read shipped weights (``models/sentiment.json``) or the file at ``path``."""
         data = json.loads(Path(path or DEFAULT_WEIGHTS).read_text(encoding="utf-8"))
         return cls(data["weights"], float(data.get("bias", 0.0)), data.get("phrases", []),
-                   data.get("post_shifts"), data.get("review_shifts"))
+                   data.get("post_shifts"), data.get("review_shifts"), data.get("chars"),
+                   float(data.get("char_scale", 0.0)))
 
     def for_text(self, text: str, source: str | None = None) -> SentimentModel:
         """The model to read the normalised ``text`` with: ``reviews`` for a review site's,
@@ -595,11 +659,12 @@ class SentimentModel:
         against. ``text``: the text the tokens were cut from, if the caller has it at hand."""
         if not tokens:
             return 0.0, 0.0
-        logit = self.logit(tokens)
+        text = "".join(tokens) if text is None else text
+        logit = words = self.logit(tokens)
         # irony needs a quotation mark after a degree word: two C passes rule most items out
-        if not _QUOTE_MARKS.isdisjoint(tokens) and _IRONY_CUE.search("".join(tokens) if text is None else text):
+        if not _QUOTE_MARKS.isdisjoint(tokens) and _IRONY_CUE.search(text):
             logit -= self._irony(tokens) / math.sqrt(len(tokens))
-        if not PLEA_MANNERS.isdisjoint(tokens) and PLEA_RE.search("".join(tokens) if text is None else text):
+        if not PLEA_MANNERS.isdisjoint(tokens) and PLEA_RE.search(text):
             logit -= self._manners(tokens) / math.sqrt(len(tokens))
         if "谁" in tokens:
             claims, asking = _denied(tokens, 0, len(tokens))
@@ -608,11 +673,34 @@ class SentimentModel:
             weight = self.weights.get
             logit -= (2.0 * math.fsum(map(weight, said, repeat(0.0)))
                       + math.fsum(map(weight, asked, repeat(0.0)))) / math.sqrt(len(tokens))
-        plain = math.tanh(logit / 2.0)
         if self.reads_reviews:
+            plain = math.tanh(logit / 2.0)
             return plain, plain
         evidence = _told_evidence(self, tokens, token_starts)   # never negative: told >= worded
+        if logit == words and not evidence:
+            logit += self._pieces(tokens, text)
+        plain = math.tanh(logit / 2.0)
         return (math.tanh((logit + evidence / math.sqrt(len(tokens))) / 2.0) if evidence else plain), plain
+
+    def _pieces(self, tokens: list[str], text: str) -> float:
+        """What the character model adds to the words' logit of a text no rule has read: nothing
+        where the author shows a known emoticon (the mood is stated; the pieces around it are
+        left to the words) or in a text of a few words (新系统运行不稳定: there the words and
+        their negation say it, and a handful of pieces, blind to negation, would outvote them)."""
+        if not self.char_scale or len(text) < CHAR_MIN_TEXT or (EMOTICON_OPEN in tokens and has_emoticon(text)):
+            return 0.0
+        return self.char_scale * self.char_logit(text)
+
+    def char_logit(self, text: str) -> float:
+        """The character model's reading of a normalised text: the log-count ratios of its
+        distinct pieces (``char_grams``), summed and divided by the root of their number as
+        ``logit`` divides by the tokens'."""
+        found = piece_codes(text)
+        if not found.size or not self._char_codes.size:
+            return 0.0
+        at = np.minimum(np.searchsorted(self._char_codes, found), self._char_codes.size - 1)
+        hit = at[self._char_codes[at] == found]
+        return float(self._char_weights[hit].sum()) / math.sqrt(found.size)
 
     def _irony(self, tokens: Sequence[str]) -> float:
         """Twice the praise of the ironic sentences (see ``_ironic``): what the bag of words
