@@ -1020,3 +1020,18 @@ def test_an_emoticon_leaves_the_tone_to_the_words(model: SentimentModel, text: s
 
 def test_a_review_sites_reader_does_not_read_pieces(model: SentimentModel) -> None:
     assert model.reviews is not model and model.reviews.char_scale == 0.0
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("汀澜网吧的机子卡成幻灯片，键盘黏手，通宵还比隔壁贵十块。", "汀澜网吧"),
+    ("找芃溪家政请的阿姨做事特别细，厨房油污都擦干净了，还主动帮忙收拾阳台。", "芃溪家政"),
+])
+def test_a_post_about_one_party_gives_it_the_whole_posts_tone_pieces_included(
+        model: SentimentModel, text: str, name: str) -> None:
+    whole = tone_about(model, text, name)
+    norm = normalize(text).text
+    toks = tokens(text)   # now with the name whole, as tone_about cut it
+    reader = model.for_text(norm)
+    assert reader is model.posts and reader.char_logit(norm) != 0.0
+    assert whole == reader.tones(toks, starts_of(toks), norm)[1]   # the post's tone as worded
+    assert abs(whole) > abs(reader.score(toks))                    # which the pieces made clearer

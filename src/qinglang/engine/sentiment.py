@@ -812,7 +812,7 @@ class SentimentModel:
         if self.reads_posts and not others and not (void or cues or unreal or ironic or refuted or denied
                                                     or contrasted or face) \
                 and _told_throughout(tokens, ours, sentence, flipped):
-            return self.score(tokens)
+            return self._whole(tokens)
         for near in (clause, sentence):
             values = [w * self._local_weight(tokens, i, flipped, turns) * (1.0 if i in clause else contrast)
                       * (0.0 if i in unreal else 1.0) for i, w in near.items()]
@@ -881,7 +881,13 @@ class SentimentModel:
                         kept += tokens[first:i + 1]
                     first = i + 1
             tokens = kept
-        return ABOUT_FALLBACK_SHARE * self.score(tokens)
+        return ABOUT_FALLBACK_SHARE * self._whole(tokens)
+
+    def _whole(self, tokens: list[str]) -> float:
+        """The tone of the whole of ``tokens`` as the words and the character model read it."""
+        if not tokens:
+            return 0.0
+        return math.tanh((self.logit(tokens) + self._pieces(tokens, "".join(tokens))) / 2.0)
 
     def _local_weight(self, tokens: Sequence[str], i: int, flipped: set[int], denied: bool = True) -> float:
         """A token's weight read in place: its own (or, for a compound the model does not know,
