@@ -78,6 +78,11 @@ Domains:
   session (which is how the one-party mix was found to cost 2.7 points about the enterprise and
   was reverted) and at its end (models/README.md has the figures): consulted, so no longer quite
   blind. Longer than set h (posts up to 139 characters, news up to 300).
+- ``posts_j`` / ``entity_posts_j`` (200 posts) and ``news_j`` / ``entity_news_j`` (150 news items):
+  eval/data/sentiment_{posts,news}_j.jsonl, written the same way by a helper at the start of
+  session 17, never read; scored with the morning's code (abd1864: posts 0.855 / 0.865 by
+  document / about the enterprise, news 0.947 / 0.900), when the character model was chosen,
+  with ``_whole``, and at the end (models/README.md). Posts 16-121 characters, news 14-73.
 - Document tone is read as the pipeline reads it: ``SentimentModel.tones``, the turns of the
   lead included (before session 14, the words alone).
 - ``news_written``: the held-out fifth of scripts/data/sentiment_news_written.jsonl, news
@@ -131,8 +136,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OWN_DATA = HERE / "data"
 BALANCED_DOMAINS = ("hotel", "waimai")
-BLIND_POSTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i")   # eval/data/sentiment_posts_{a,...,i}.jsonl
-BLIND_NEWS = ("c", "d", "e", "f", "g", "h", "i")              # eval/data/sentiment_news_{c,...,i}.jsonl
+BLIND_POSTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")   # eval/data/sentiment_posts_{a,...,j}.jsonl
+BLIND_NEWS = ("c", "d", "e", "f", "g", "h", "i", "j")         # eval/data/sentiment_news_{c,...,j}.jsonl
 
 
 def _training_module() -> ModuleType:

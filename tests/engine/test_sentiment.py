@@ -998,7 +998,7 @@ def test_char_logit_is_the_weights_of_the_pieces(model: SentimentModel, text: st
 
 def test_the_shipped_character_model_weighs_tone_and_is_read_with_the_words(model: SentimentModel) -> None:
     assert model.char_scale > 0 and len(model.chars) > 10000
-    assert model.chars["点赞"] > 0 and model.chars["投诉"] < 0
+    assert model.chars["点赞"] > 0 and model.chars["罚款"] < 0
     text = "澜石物流拖欠司机运费三个月，数十名司机上门讨薪"
     toks = tokens(text)
     words_only = SentimentModel.load()
