@@ -82,7 +82,8 @@ Domains:
   eval/data/sentiment_{posts,news}_j.jsonl, written the same way by a helper at the start of
   session 17, never read; scored with the morning's code (abd1864: posts 0.855 / 0.865 by
   document / about the enterprise, news 0.947 / 0.900), when the character model was chosen,
-  with ``_whole``, and at the end (models/README.md). Posts 16-121 characters, news 14-73.
+  with ``_whole``, with the pieces' floor and with ``_window_pieces`` (models/README.md):
+  consulted, no longer blind. Posts 16-121 characters, news 14-73.
 - Document tone is read as the pipeline reads it: ``SentimentModel.tones``, the turns of the
   lead included (before session 14, the words alone).
 - ``news_written``: the held-out fifth of scripts/data/sentiment_news_written.jsonl, news

@@ -1035,3 +1035,28 @@ def test_a_post_about_one_party_gives_it_the_whole_posts_tone_pieces_included(
     assert reader is model.posts and reader.char_logit(norm) != 0.0
     assert whole == reader.tones(toks, starts_of(toks), norm)[1]   # the post's tone as worded
     assert abs(whole) > abs(reader.score(toks))                    # which the pieces made clearer
+
+
+def _words_only() -> SentimentModel:
+    words = SentimentModel.load()
+    words.char_scale = words.posts.char_scale = 0.0
+    return words
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("据东湖区市场监管局通报，汭沅乳业生产的一批次酸奶菌落总数超标，已全部召回。", "汭沅乳业"),
+    ("翊澄物流今年新开三条冷链专线，服务覆盖周边六个县。", "翊澄物流"),
+])
+def test_the_partys_sentence_is_read_in_pieces_too(model: SentimentModel, text: str, name: str) -> None:
+    with_pieces, words = tone_about(model, text, name), tone_about(_words_only(), text, name)
+    assert with_pieces * words > 0 and abs(with_pieces) > abs(words)
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("翊澄物流今年新开三条冷链专线，覃岑快递却因延误被约谈。", ("翊澄物流", "覃岑快递")),   # another party
+    ("青禾乳业被列入经营异常名录，至今未被移出名录。", ("青禾乳业",)),                      # a negator
+    ("青禾乳业召开发布会。同行业投诉量同比下降，青禾乳业的投诉量也有所变化。", ("青禾乳业",)),  # a turn's words
+])
+def test_the_partys_sentence_is_left_to_the_words_where_pieces_cannot_tell(
+        model: SentimentModel, text: str, names: tuple[str, ...]) -> None:
+    assert tone_about(model, text, *names) == tone_about(_words_only(), text, *names)

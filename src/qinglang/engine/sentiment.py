@@ -307,6 +307,8 @@ CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!�
                                 r"|不到[一二两三四五六七八九十几半\d]+(?:天|日|周|个?月|年)")
 # A mention's clause that holds it up against another party named in its sentence (比起服务周到
 # 的A，B的房间又脏又吵) gets the opposite of the rest of the sentence.
+# the words of a turn, whoever's it is (see SentimentModel._window_pieces)
+TOLD_TURNS = (REFUTED_RE, RESOLVED_RE, REINSTATED_RE, FALLS_RE, CLAIM_RE, FINDING_RE)
 CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于"})
 ABOUT_NEGATORS = frozenset({"看不到", "不见", "何时", "何时能", "很难", "难以", "并未", "尚未"})  # entity windows only
 TURN_WEIGHT = 3.0  # logit evidence of one such turn, as strong as a strong lexicon word
@@ -828,10 +830,27 @@ class SentimentModel:
                          sum(near.values()) + held + (face != 0.0)))
         # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
         # is still nearer the party than another sentence's strong words; else the document
+        # the character model's reading of the sentence, where no rule has read the window
+        special = void or cues or unreal or ironic or refuted or denied or contrasted or face
+        piece = 0.0 if special else self._window_pieces(tokens, sentence, theirs)
         for (total, evidence, size), needed in zip((*read, read[1]), ABOUT_EVIDENCE, strict=True):
             if evidence >= needed:
-                return math.tanh((self.bias + total / math.sqrt(size)) / 2.0)
+                return math.tanh((self.bias + total / math.sqrt(size) + piece) / 2.0)
         return self._fallback(tokens, token_starts, spans, others)
+
+    def _window_pieces(self, tokens: list[str], sentence: Mapping[int, float], theirs: set[int]) -> float:
+        """What the character model adds to the logit of the party's windows: its reading of
+        the party's sentence, the mention left out. Nothing where a negator is in it (pieces
+        are blind to its scope: 至今未被移出名录), another party is (they cannot tell whose the
+        tone is), a turn's words are (同行业投诉量同比下降: the rules decide whose turn it is),
+        nor in a short sentence or one with a known emoticon (as in ``_pieces``)."""
+        if not self.char_scale or not NEGATORS.isdisjoint(tokens[i] for i in sentence) \
+                or not theirs.isdisjoint(sentence):
+            return 0.0
+        window = "".join(tokens[i] for i in sorted(sentence))
+        if len(window) < CHAR_MIN_TEXT or has_emoticon(window) or any(rx.search(window) for rx in TOLD_TURNS):
+            return 0.0
+        return self.char_scale * self.char_logit(window)
 
     def _story_end(self, tokens: list[str], first: int) -> float | None:
         """A first-person story, or any post's, about one party that turns after naming it (我的
