@@ -14,7 +14,10 @@ Three kinds of context are modelled, all cheap:
 - adjacent tokens: "很 一般", "也 不错", "贵 了 点" fire as bigrams ("a b", in a text's first
   BIGRAM_TOKENS tokens), the way a review says what single words cannot; learned from the
   reviews only, on top of the single-token weights (see scripts/train_sentiment.py), and read by
-  the document tone only: the entity windows of score_about read single tokens.
+  the document tone only: the entity windows of score_about read single tokens;
+- character pieces (1 to 3 characters of the text's head) through a naive-Bayes model of their
+  own, added to the logit where no rule has read the text (``char_logit``; score_about reads
+  them on the party's sentence, see ``_window_pieces``).
 
 :func:`features` defines the model's input once; training uses it directly and
 :meth:`SentimentModel.logit` computes the same dot product by a faster route (a test pins that
@@ -305,10 +308,10 @@ CONTRADICTED_AFTER = re.compile(r"但|却|然而|实则|事实上|不过|可(?!�
                                 r"|殊不知|没想到|又(?:在|有|一次)|次日|第二天|[一二两三四五六七八九十几\d]+(?:天|日|周|个?月)后"
                                 r"|透露|居民称|网友称|随即|投案|接受(?:调查|审查)"
                                 r"|不到[一二两三四五六七八九十几半\d]+(?:天|日|周|个?月|年)")
+# The words of a turn, whoever's it is (see SentimentModel._window_pieces).
+TOLD_TURNS = (REFUTED_RE, RESOLVED_RE, REINSTATED_RE, FALLS_RE, CLAIM_RE, FINDING_RE)
 # A mention's clause that holds it up against another party named in its sentence (比起服务周到
 # 的A，B的房间又脏又吵) gets the opposite of the rest of the sentence.
-# the words of a turn, whoever's it is (see SentimentModel._window_pieces)
-TOLD_TURNS = (REFUTED_RE, RESOLVED_RE, REINSTATED_RE, FALLS_RE, CLAIM_RE, FINDING_RE)
 CONTRAST_MARKERS = frozenset({"比起", "相比", "相比于", "相较", "相较于", "不同于", "有别于"})
 ABOUT_NEGATORS = frozenset({"看不到", "不见", "何时", "何时能", "很难", "难以", "并未", "尚未"})  # entity windows only
 TURN_WEIGHT = 3.0  # logit evidence of one such turn, as strong as a strong lexicon word
@@ -829,12 +832,12 @@ class SentimentModel:
             read.append((sum(values) + turned + face, sum(map(abs, values)) + turned + abs(face),
                          sum(near.values()) + held + (face != 0.0)))
         # clear tone in the clause, else in the sentence; else the sentence's weaker tone, which
-        # is still nearer the party than another sentence's strong words; else the document
-        # the character model's reading of the sentence, where no rule has read the window
+        # is still nearer the party than another sentence's strong words; else the document.
+        # The character model's reading of the sentence joins the words' where no rule read it.
         special = void or cues or unreal or ironic or refuted or denied or contrasted or face
-        piece = 0.0 if special else self._window_pieces(tokens, sentence, theirs)
         for (total, evidence, size), needed in zip((*read, read[1]), ABOUT_EVIDENCE, strict=True):
             if evidence >= needed:
+                piece = 0.0 if special else self._window_pieces(tokens, sentence, theirs)
                 return math.tanh((self.bias + total / math.sqrt(size) + piece) / 2.0)
         return self._fallback(tokens, token_starts, spans, others)
 
