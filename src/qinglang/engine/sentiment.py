@@ -610,6 +610,9 @@ class SentimentModel:
         order = np.argsort(codes)
         self._char_codes = codes[order]
         self._char_weights = np.fromiter(self.chars.values(), dtype=np.float64, count=len(self.chars))[order]
+        # the last text read in pieces and its reading: a post's document tone and then its
+        # party's (``_whole``, with and without the turns) read the same text
+        self._char_memo = ("", 0.0)
         # The model that reads social posts (see ``for_text``): these weights, each moved by its
         # shift learned on posts alone. News never sees the shifts; a review that says 我 does.
         self.posts: SentimentModel = self
@@ -700,12 +703,16 @@ class SentimentModel:
         """The character model's reading of a normalised text: the log-count ratios of its
         distinct pieces (``char_grams``), summed and divided by the root of their number as
         ``logit`` divides by the tokens'."""
+        if text == self._char_memo[0]:
+            return self._char_memo[1]
         found = piece_codes(text)
         if not found.size or not self._char_codes.size:
             return 0.0
         at = np.minimum(np.searchsorted(self._char_codes, found), self._char_codes.size - 1)
         hit = at[self._char_codes[at] == found]
-        return float(self._char_weights[hit].sum()) / math.sqrt(found.size)
+        read = float(self._char_weights[hit].sum()) / math.sqrt(found.size)
+        self._char_memo = (text, read)
+        return read
 
     def _irony(self, tokens: Sequence[str]) -> float:
         """Twice the praise of the ironic sentences (see ``_ironic``): what the bag of words
