@@ -853,14 +853,12 @@ class SentimentModel:
         the party's sentence, the mention left out. Nothing where a negator is in it (pieces
         are blind to its scope: 至今未被移出名录), another party is (they cannot tell whose the
         tone is), a turn's words are (同行业投诉量同比下降: the rules decide whose turn it is),
-        nor in a short sentence or one with a known emoticon (as in ``_pieces``)."""
-        if not self.char_scale or not NEGATORS.isdisjoint(tokens[i] for i in sentence) \
-                or not theirs.isdisjoint(sentence):
+        and where ``_pieces`` reads nothing (a short sentence, a known emoticon)."""
+        if not NEGATORS.isdisjoint(tokens[i] for i in sentence) or not theirs.isdisjoint(sentence):
             return 0.0
-        window = "".join(tokens[i] for i in sorted(sentence))
-        if len(window) < CHAR_MIN_TEXT or has_emoticon(window) or any(rx.search(window) for rx in TOLD_TURNS):
-            return 0.0
-        return self.char_scale * self.char_logit(window)
+        words = [tokens[i] for i in sorted(sentence)]
+        window = "".join(words)
+        return 0.0 if any(rx.search(window) for rx in TOLD_TURNS) else self._pieces(words, window)
 
     def _story_end(self, tokens: list[str], first: int) -> float | None:
         """A first-person story, or any post's, about one party that turns after naming it (我的
