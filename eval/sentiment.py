@@ -84,6 +84,12 @@ Domains:
   document / about the enterprise, news 0.947 / 0.900), when the character model was chosen,
   with ``_whole``, with the pieces' floor and with ``_window_pieces`` (models/README.md):
   consulted, no longer blind. Posts 16-121 characters, news 14-73.
+- ``posts_k`` / ``entity_posts_k`` (200 posts) and ``news_k`` / ``entity_news_k`` (150 news items):
+  eval/data/sentiment_{posts,news}_k.jsonl, written the same way by a helper at the start of
+  session 18; scored with the morning's code (b5e73da: posts 0.865 / 0.870, news 0.920 / 0.920)
+  and with the review router of that session (posts 0.855 with the review reader alone, whose
+  five routed posts were then read, and 0.865 with the mean of the two readings). Posts 15-140
+  characters, news 40-250, 130 distinct names, some of them service halls.
 - Document tone is read as the pipeline reads it: ``SentimentModel.tones``, the turns of the
   lead included (before session 14, the words alone).
 - ``news_written``: the held-out fifth of scripts/data/sentiment_news_written.jsonl, news
@@ -103,7 +109,9 @@ news, and of the posts (posts_a, entity_posts, weibo, posts_c) read as posts, by
 
 ``hotel`` and ``waimai`` are read as the pipeline reads a document whose source is a review
 site (``REVIEW_SOURCES``: with the review shifts); ``hotel_unsourced`` and ``waimai_unsourced``
-as it reads one that comes without its source (as a post or as news, by its words).
+as it reads one that comes without its source (as a post or as news by its words, averaged with
+the review reader's tone where the review router takes it for a review: ``document_tones``);
+``routed_reviews``: the share of those reviews the router takes for reviews.
 ``hotel_balanced`` and ``waimai_balanced``: the same reviews, each class counted as half (the
 accuracy on a set with as many complaints as praise).
 
@@ -130,6 +138,7 @@ from qinglang.engine.sentiment import (
     SentimentModel,
     keep_lexicon_whole,
     looks_like_post,
+    looks_like_review,
     starts_of,
 )
 
@@ -137,8 +146,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OWN_DATA = HERE / "data"
 BALANCED_DOMAINS = ("hotel", "waimai")
-BLIND_POSTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")   # eval/data/sentiment_posts_{a,...,j}.jsonl
-BLIND_NEWS = ("c", "d", "e", "f", "g", "h", "i", "j")         # eval/data/sentiment_news_{c,...,j}.jsonl
+BLIND_POSTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")   # eval/data/sentiment_posts_{a,...,k}.jsonl
+BLIND_NEWS = ("c", "d", "e", "f", "g", "h", "i", "j", "k")    # eval/data/sentiment_news_{c,...,k}.jsonl
 
 
 def _training_module() -> ModuleType:
@@ -191,7 +200,7 @@ def class_hits(model: SentimentModel, rows: Iterable[tuple[str, int]], source: s
     for text, label in rows:
         tokens = train.tokenize(text)
         starts = starts_of(tokens)
-        score = model.for_text(train.normalize_text(text), source).tones(tokens, starts)[0]
+        score = model.document_tones(tokens, starts, train.normalize_text(text), source)[0]
         hits[label] += (score > 0) if label == 1 else (score < 0)
         totals[label] += 1
     return hits, totals
@@ -242,6 +251,14 @@ def routed(names: Iterable[str], as_posts: bool) -> float:
     return sum(looks_like_post(text) == as_posts for text in texts) / len(texts)
 
 
+def routed_reviews(sets: dict[str, list[tuple[str, int]]]) -> float:
+    """Share of the held-out reviews that ``looks_like_review`` takes for reviews without
+    their source (``document_tones`` then reads them with the review shifts too)."""
+    normalize = _training_module().normalize_text
+    texts = [normalize(text) for domain in BALANCED_DOMAINS for text, _ in sets.get(domain, ())]
+    return sum(map(looks_like_review, texts)) / len(texts)
+
+
 def evaluate(data_dir: Path) -> dict[str, float]:
     """Accuracy per domain on held-out data (see the module docstring)."""
     model = SentimentModel.load()
@@ -265,6 +282,8 @@ def evaluate(data_dir: Path) -> dict[str, float]:
         scores[f"entity_posts_{part}"] = round(entity_accuracy(model, OWN_DATA / f"sentiment_posts_{part}.jsonl"), 4)
     scores["routed_news"] = round(routed(ROUTED_NEWS, as_posts=False), 4)
     scores["routed_posts"] = round(routed(ROUTED_POSTS, as_posts=True), 4)
+    if any(domain in sets for domain in BALANCED_DOMAINS):
+        scores["routed_reviews"] = round(routed_reviews(sets), 4)
     return scores
 
 

@@ -30,7 +30,7 @@ import csv
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,20 +78,26 @@ def read_posts() -> Iterator[tuple[str, str]]:
 @dataclass(frozen=True)
 class Example:
     text: str      # normalised
-    label: int     # 1: a post
+    label: int     # 1: a post (the review router's: a review)
     group: str     # its corpus (or genre of the project's news)
+    key: str = ""  # what decides the held-out fifth, when not the text (see is_heldout)
+
+    @property
+    def heldout(self) -> bool:
+        return is_heldout(self.key or self.text)
 
 
-def examples(root: Path) -> list[Example]:
-    """Each text once, in a fixed order."""
+def examples(classes: Iterable[tuple[int, Iterable[tuple[str, str]]]], raw_key: bool = False) -> list[Example]:
+    """Each text once, in a fixed order: ``classes`` gives (label, (group, raw text) pairs).
+    ``raw_key``: the held-out fifth is decided on the raw text, as train_sentiment decides it."""
     seen: set[str] = set()
     rows = []
-    for label, texts in ((0, read_news(root)), (1, read_posts())):
+    for label, texts in classes:
         for group, raw in texts:
             text = normalize_text(raw).strip()
             if text and text not in seen:
                 seen.add(text)
-                rows.append(Example(text, label, group))
+                rows.append(Example(text, label, group, raw.strip() if raw_key else ""))
     return rows
 
 
@@ -118,34 +124,45 @@ def design(rows: list[Example]) -> Design:
                   np.array([ex.label for ex in rows], dtype=np.float64), balanced(rows), names)
 
 
-def train(root: Path) -> dict[str, object]:
-    rows = examples(root)
-    train_rows = [ex for ex in rows if not is_heldout(ex.text)]
-    held = [ex for ex in rows if is_heldout(ex.text)]
-    print(f"training on {len(train_rows)} texts ({sum(ex.label for ex in train_rows)} posts), "
-          f"{len(held)} held out", file=sys.stderr)
-    matrix = design(train_rows)
+def fit_router(rows: list[Example]) -> PostRouter:
+    """The logistic model over ``router_features`` of the training rows; threshold 0 until
+    ``set_threshold``."""
+    matrix = design(rows)
     # the weights sum to 1, so l2 is the pull per unit of example weight; no prior: toward 0
     intercept = np.array([name == BIAS for name in matrix.names])
     w = fit(matrix, np.zeros(len(matrix.names)), l2=L2, unknown_factor=1.0, iterations=ITERATIONS,
             unpenalised=intercept)
     weights = {name: round(float(x), 3) for name, x in zip(matrix.names[1:], w[1:], strict=True)
                if abs(x) >= SHIP_THRESHOLD}
-    router = PostRouter(weights, round(float(w[0]), 3), 0.0)
-    # the threshold: no group of held-out news (a public corpus, a genre of the project's own)
-    # read as posts more than NEWS_ROUTED of the time; in a group of fewer than a hundred that
-    # is none. Strict on purpose: the project's own news sets are read as posts more often
-    # than these held-out texts (7 to 19 % when the groups' shares were averaged instead)
+    return PostRouter(weights, round(float(w[0]), 3), 0.0)
+
+
+def set_threshold(router: PostRouter, held: list[Example], routed: str = "posts") -> float:
+    """The threshold: no group of held-out texts of the other class read as the router's own
+    more than NEWS_ROUTED of the time; in a group of fewer than a hundred that is none.
+    Prints each held-out group's share routed."""
     logits: dict[str, list[float]] = {}
     for ex in held:
         logits.setdefault(ex.group, []).append(router.logit(ex.text))
-    threshold = round(max(sorted(logits[group], reverse=True)[int(NEWS_ROUTED * len(logits[group]))]
-                          for group in {ex.group for ex in held if ex.label == 0}), 3)
-    router.threshold = threshold
+    router.threshold = round(max(sorted(logits[group], reverse=True)[int(NEWS_ROUTED * len(logits[group]))]
+                                 for group in {ex.group for ex in held if ex.label == 0}), 3)
     for group, values in sorted(logits.items()):
-        print(f"  held-out {group}: {sum(v > threshold for v in values) / len(values):.3f} read as posts",
+        print(f"  held-out {group}: {sum(v > router.threshold for v in values) / len(values):.3f} read as {routed}",
               file=sys.stderr)
-    return {"version": 1, "bias": router.bias, "threshold": threshold, "weights": weights}
+    return router.threshold
+
+
+def train(root: Path) -> dict[str, object]:
+    rows = examples(((0, read_news(root)), (1, read_posts())))
+    train_rows = [ex for ex in rows if not ex.heldout]
+    held = [ex for ex in rows if ex.heldout]
+    print(f"training on {len(train_rows)} texts ({sum(ex.label for ex in train_rows)} posts), "
+          f"{len(held)} held out", file=sys.stderr)
+    router = fit_router(train_rows)
+    # Strict on purpose: the project's own news sets are read as posts more often than these
+    # held-out texts (7 to 19 % when the groups' shares were averaged instead)
+    threshold = set_threshold(router, held)
+    return {"version": 1, "bias": router.bias, "threshold": threshold, "weights": router.weights}
 
 
 def main() -> None:

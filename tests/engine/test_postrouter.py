@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import rjieba
 
 from qinglang.engine import postrouter, sentiment
 from qinglang.engine.normalize import normalize
@@ -90,3 +91,85 @@ def test_without_the_router_file_only_the_sure_marks_decide(monkeypatch: pytest.
     monkeypatch.setattr(sentiment, "shipped_router", lambda: None)
     assert not looks_like_post(normalize(UNMARKED_POSTS[0]).text)
     assert looks_like_post(normalize("我在云帆商城买的耳机坏了").text)
+
+
+# The review router (models/review_router.json, scripts/train_review_router.py): reviews that
+# come without their site's name. Written for these tests; 我们 and 下次还会再来 are a review's
+# voice too, so the sure marks of a post do not decide first.
+UNSOURCED_REVIEWS = [
+    "房间很大很干净，前台服务热情，早餐种类也多，下次还会再来",
+    "送餐太慢了，等了一个半小时，饭菜都凉了",
+    "服务员态度恶劣，菜也难吃，差评",
+    "我们住的是标准间，空调很好用，早餐一般",
+    "床单有污渍，卫生间有异味，太失望了",
+]
+
+
+@pytest.mark.parametrize("text", UNSOURCED_REVIEWS)
+def test_a_review_without_its_source_is_taken_for_a_review(text: str) -> None:
+    assert sentiment.looks_like_review(normalize(text).text)
+
+
+@pytest.mark.parametrize("text", [*UNMARKED_NEWS, *(p for p in UNMARKED_POSTS if isinstance(p, str))])
+def test_news_and_posts_are_not_taken_for_reviews(text: str) -> None:
+    assert not sentiment.looks_like_review(normalize(text).text)
+
+
+def test_a_named_source_decides_whether_a_text_is_a_review() -> None:
+    review, news = normalize(UNSOURCED_REVIEWS[0]).text, normalize(UNMARKED_NEWS[0]).text
+    assert not sentiment.looks_like_review(review, "weibo") and not sentiment.looks_like_review(review, "news")
+    assert sentiment.looks_like_review(news, "大众点评")
+
+
+def test_without_the_review_router_file_no_text_is_taken_for_a_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sentiment, "shipped_review_router", lambda: None)
+    assert not sentiment.looks_like_review(normalize(UNSOURCED_REVIEWS[0]).text)
+
+
+SEGMENTER = rjieba.Jieba()
+sentiment.keep_lexicon_whole(SEGMENTER)
+
+
+Tones = tuple[float, float]
+
+
+def _tones(model: SentimentModel, text: str, source: str | None = None) -> tuple[Tones, Tones]:
+    """``document_tones``, and the tones of the model ``for_text`` picks alone."""
+    norm = normalize(text).text
+    tokens = SEGMENTER.cut(norm)
+    starts = sentiment.starts_of(tokens)
+    return model.document_tones(tokens, starts, norm, source), model.for_text(norm, source).tones(tokens, starts, norm)
+
+
+def test_an_unsourced_review_is_read_by_the_mean_of_its_reader_and_the_review_reader() -> None:
+    model = SentimentModel.load()
+    text = UNSOURCED_REVIEWS[3]
+    (told, worded), (own_told, own_worded) = _tones(model, text)
+    norm = normalize(text).text
+    tokens = SEGMENTER.cut(norm)
+    review = model.reviews.tones(tokens, sentiment.starts_of(tokens), norm)[0]
+    assert review != pytest.approx(own_told, abs=0.05)      # the two readers differ on this one
+    assert told == pytest.approx((own_told + review) / 2) and worded == pytest.approx((own_worded + review) / 2)
+
+
+@pytest.mark.parametrize(("text", "source"), [(UNMARKED_NEWS[2], None), (UNMARKED_POSTS[1], None),
+                                              (UNSOURCED_REVIEWS[3], "大众点评"), (UNSOURCED_REVIEWS[3], "weibo")])
+def test_other_documents_are_read_by_their_own_reader_alone(text: str, source: str | None) -> None:
+    mine, own = _tones(SentimentModel.load(), str(text), source)
+    assert mine == own
+
+
+def test_the_shipped_review_router_is_small_and_complete() -> None:
+    data = json.loads(postrouter.DEFAULT_REVIEW_ROUTER.read_text(encoding="utf-8"))
+    assert {"bias", "threshold", "weights", "version"} <= data.keys()
+    assert all(len(name) <= 2 or name.startswith(LENGTH_PREFIX) for name in data["weights"])
+    assert 1_000 < len(data["weights"]) < 50_000
+
+
+def test_the_pipeline_reads_an_unsourced_review_as_document_tones_does() -> None:
+    from qinglang.engine import Engine
+
+    text = UNSOURCED_REVIEWS[3]
+    result = next(Engine().process([{"id": "r1", "text": text, "time": 0}]))
+    (told, _), (own, _) = _tones(SentimentModel.load(), text)
+    assert result.sentiment == pytest.approx(told, abs=1e-6) and result.sentiment != pytest.approx(own, abs=0.05)

@@ -48,9 +48,9 @@ def tokens(text: str) -> list[str]:
 
 def tone(model: SentimentModel, text: str) -> float:
     """The document tone, read as the pipeline reads it (posts with the post shifts, the
-    lead's turns read)."""
+    lead's turns read, a review with the review reader too)."""
     toks = tokens(text)
-    return model.for_text(normalize(text).text).tones(toks, starts_of(toks))[0]
+    return model.document_tones(toks, starts_of(toks), normalize(text).text)[0]
 
 
 def tone_about(model: SentimentModel, text: str, name: str, *others: str) -> float:

@@ -12,6 +12,10 @@ plus the text's length in powers of two. Trained by ``scripts/train_post_router.
 ``models/post_router.json`` with its threshold, which the training sets so that almost no
 news is routed (a news item read with the post shifts is the costlier mistake: the shifts
 soften words such as 小时 that complaints use, never the bad news of a report).
+
+The review router (``models/review_router.json``, ``scripts/train_review_router.py``) is the
+same model trained to tell a consumer's review from news and posts, for reviews that come
+without their site's name: sentiment reads them with the review shifts.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from functools import lru_cache
 from operator import add
 from pathlib import Path
 
-__all__ = ["DEFAULT_ROUTER", "PostRouter", "router_features"]
+__all__ = ["DEFAULT_REVIEW_ROUTER", "DEFAULT_ROUTER", "PostRouter", "router_features"]
 
 DEFAULT_ROUTER = Path(__file__).parent / "models" / "post_router.json"
+DEFAULT_REVIEW_ROUTER = Path(__file__).parent / "models" / "review_router.json"
 ROUTER_CHARS = 200   # a post shows its voice in its first sentences; longer text costs time only
 LENGTH_PREFIX = "#len"
 # two substitutions, not str.translate: a translation table walks a Chinese string in Python-level
@@ -34,17 +39,20 @@ _DIGITS = re.compile(r"[0-9]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def router_features(text: str) -> set[str]:
-    """The characters and adjacent pairs of the (normalised) text's head, and its length."""
+@lru_cache(maxsize=2)
+def router_features(text: str) -> frozenset[str]:
+    """The characters and adjacent pairs of the (normalised) text's head, and its length.
+    Kept for the last texts: both routers read the same text one after the other."""
     head = _LATIN.sub("a", _DIGITS.sub("0", text[:ROUTER_CHARS]))
     found = set(head)
     found.update(map(add, head, head[1:]))
     found.add(f"{LENGTH_PREFIX}{len(text).bit_length()}")
-    return found
+    return frozenset(found)
 
 
 class PostRouter:
-    """``router(text)`` is True for a text that reads like a social post."""
+    """``router(text)`` is True for a text that reads like a social post (the review router's:
+    like a consumer's review)."""
 
     def __init__(self, weights: Mapping[str, float], bias: float, threshold: float) -> None:
         self.weights = dict(weights)
@@ -69,3 +77,10 @@ class PostRouter:
 def shipped_router() -> PostRouter | None:
     """The shipped router, read once; None when the file is absent (the marks decide alone)."""
     return PostRouter.load() if DEFAULT_ROUTER.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def shipped_review_router() -> PostRouter | None:
+    """The shipped review router, read once; None when the file is absent (reviews without a
+    source are read as posts or news)."""
+    return PostRouter.load(DEFAULT_REVIEW_ROUTER) if DEFAULT_REVIEW_ROUTER.is_file() else None

@@ -41,7 +41,7 @@ import numpy as np
 import rjieba
 
 from .normalize import normalize
-from .postrouter import shipped_router
+from .postrouter import shipped_review_router, shipped_router
 
 __all__ = [
     "BIGRAM_SEP",
@@ -54,6 +54,7 @@ __all__ = [
     "index_phrases",
     "keep_lexicon_whole",
     "looks_like_post",
+    "looks_like_review",
 ]
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "models" / "sentiment.json"
@@ -523,6 +524,18 @@ def looks_like_post(text: str, source: str | None = None) -> bool:
     return router is not None and router(text)
 
 
+def looks_like_review(text: str, source: str | None = None) -> bool:
+    """Is the (normalised) text a consumer's review? Its source says so when it names a review
+    site (``REVIEW_SOURCES``) and says not when it names a post or news source; a text without
+    one is read by the shipped review router (postrouter.py), before the marks of a post, which
+    reviews carry too (我们住的房间…)."""
+    kind = (source or "").strip().lower()
+    if kind in REVIEW_SOURCES or kind in POST_SOURCES or kind in NEWS_SOURCES:
+        return kind in REVIEW_SOURCES
+    router = shipped_review_router()
+    return router is not None and router(text)
+
+
 def has_post_mark(text: str) -> bool:
     """A sure mark of a social post early in the (normalised) text: ``_POST_RE`` outside a
     quotation, or an emoticon the lexicon or ``_EMOTICONS`` knows."""
@@ -641,10 +654,26 @@ class SentimentModel:
 
     def for_text(self, text: str, source: str | None = None) -> SentimentModel:
         """The model to read the normalised ``text`` with: ``reviews`` for a review site's,
-        ``posts`` for a social post."""
+        ``posts`` for a social post. (A document's own tone: ``document_tones``.)"""
         if (source or "").strip().lower() in REVIEW_SOURCES:
             return self.reviews
         return self.posts if looks_like_post(text, source) else self
+
+    def document_tones(self, tokens: list[str], token_starts: list[int], text: str,
+                       source: str | None = None) -> tuple[float, float]:
+        """``tones`` of the normalised ``text`` by the model ``for_text`` picks, except for a
+        text without a source that reads like a consumer's review (``looks_like_review``):
+        there the review reader's tone and that model's are averaged. The review shifts alone
+        read unsourced reviews best (hotel 0.833 -> 0.854, takeaway 0.812 -> 0.879) but lose
+        the turns and the character model on the hotel and restaurant posts that read like
+        reviews (上次投诉…当晚就给换了); the mean lets the surer reading decide: hotel 0.864,
+        takeaway 0.853, no written post read the wrong way that was read right."""
+        model = self.for_text(text, source)
+        told, worded = model.tones(tokens, token_starts, text)
+        if model.reads_reviews or not looks_like_review(text, source):
+            return told, worded
+        review = self.reviews.tones(tokens, token_starts, text)[0]
+        return (told + review) / 2, (worded + review) / 2
 
     def weight(self, name: str) -> float:
         """The weight of one feature of ``features`` (a token, ¬token, [emoticon], phrase or
