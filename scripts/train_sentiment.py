@@ -105,6 +105,7 @@ LEARNING_RATE = 0.05
 # author's own label for the mood of the post. Not fitted: the only Weibo labels we have come
 # from emoticons, so fitting would just reward trusting them without limit.
 EMOTICON_SCALE = 5.0
+EMOJI_SCALE = 2.5
 TITLE_WEIGHT = 0.5        # lexicon-labelled headlines count half a distantly labelled sentence
 MIN_DOCS = 5             # a feature must occur in this many training texts
 SHIP_THRESHOLD = 0.02    # weights smaller than this are left out of the shipped file
@@ -539,12 +540,19 @@ def is_emoticon(name: str) -> bool:
     return name.startswith(EMOTICON_OPEN) and name.endswith(EMOTICON_CLOSE) and len(name) > 2
 
 
+def is_emoji(name: str) -> bool:
+    """A single pictograph (👍, 😡): Unicode's emoticons, which a post's author sets as [赞] and
+    [怒] are set."""
+    return len(name) == 1 and unicodedata.category(name) == "So"
+
+
 def prior_weight(name: str, lexicon: dict[str, float]) -> float:
     """Lexicon polarity for a word; for a negated word, the change negation makes: a praised
     thing negated is blame (不满意), a blamed thing negated is only mild praise (没问题), a
-    remedy not taken none (没整改 is the blame of 整改 alone, not praise)."""
-    if is_emoticon(name):
-        return PRIOR_SCALE * EMOTICON_SCALE * lexicon.get(name, 0.0)
+    remedy not taken none (没整改 is the blame of 整改 alone, not praise). An emoticon's, in
+    brackets or a pictograph, is EMOTICON_SCALE times its lexicon polarity."""
+    if is_emoticon(name) or is_emoji(name):
+        return PRIOR_SCALE * (EMOTICON_SCALE if is_emoticon(name) else EMOJI_SCALE) * lexicon.get(name, 0.0)
     if name.startswith(NEGATED):
         if name[len(NEGATED):] in REMEDIES:
             return 0.0
