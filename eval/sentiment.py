@@ -110,7 +110,8 @@ news, and of the posts (posts_a, entity_posts, weibo, posts_c) read as posts, by
 ``hotel`` and ``waimai`` are read as the pipeline reads a document whose source is a review
 site (``REVIEW_SOURCES``: with the review shifts); ``hotel_unsourced`` and ``waimai_unsourced``
 as it reads one that comes without its source (as a post or as news by its words, averaged with
-the review reader's tone where the review router takes it for a review: ``document_tones``);
+the review reader's tone where the review router takes it for a review, the review reader's
+alone where the router is sure: ``document_tones``);
 ``routed_reviews``: the share of those reviews the router takes for reviews.
 ``hotel_balanced`` and ``waimai_balanced``: the same reviews, each class counted as half (the
 accuracy on a set with as many complaints as praise).

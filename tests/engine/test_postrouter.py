@@ -102,6 +102,7 @@ UNSOURCED_REVIEWS = [
     "服务员态度恶劣，菜也难吃，差评",
     "我们住的是标准间，空调很好用，早餐一般",
     "床单有污渍，卫生间有异味，太失望了",
+    "房间小了点，不过干净，离地铁站近",
 ]
 
 
@@ -141,19 +142,31 @@ def _tones(model: SentimentModel, text: str, source: str | None = None) -> tuple
     return model.document_tones(tokens, starts, norm, source), model.for_text(norm, source).tones(tokens, starts, norm)
 
 
-def test_an_unsourced_review_is_read_by_the_mean_of_its_reader_and_the_review_reader() -> None:
-    model = SentimentModel.load()
-    text = UNSOURCED_REVIEWS[3]
-    (told, worded), (own_told, own_worded) = _tones(model, text)
+def _review_tones(model: SentimentModel, text: str) -> tuple[float, float]:
     norm = normalize(text).text
     tokens = SEGMENTER.cut(norm)
-    review = model.reviews.tones(tokens, sentiment.starts_of(tokens), norm)[0]
+    return model.reviews.tones(tokens, sentiment.starts_of(tokens), norm)
+
+
+def test_an_unsourced_review_is_read_by_the_mean_of_its_reader_and_the_review_reader() -> None:
+    model = SentimentModel.load()
+    text = UNSOURCED_REVIEWS[5]     # just past the router's threshold
+    assert 0 < sentiment.review_margin(normalize(text).text) <= sentiment.REVIEW_SURE_MARGIN
+    (told, worded), (own_told, own_worded) = _tones(model, text)
+    review = _review_tones(model, text)[0]
     assert review != pytest.approx(own_told, abs=0.05)      # the two readers differ on this one
     assert told == pytest.approx((own_told + review) / 2) and worded == pytest.approx((own_worded + review) / 2)
 
 
+def test_a_review_the_router_is_sure_of_is_read_by_the_review_reader_alone() -> None:
+    model = SentimentModel.load()
+    text = UNSOURCED_REVIEWS[1]
+    assert sentiment.review_margin(normalize(text).text) > sentiment.REVIEW_SURE_MARGIN
+    assert _tones(model, text)[0] == _review_tones(model, text)
+
+
 @pytest.mark.parametrize(("text", "source"), [(UNMARKED_NEWS[2], None), (UNMARKED_POSTS[1], None),
-                                              (UNSOURCED_REVIEWS[3], "大众点评"), (UNSOURCED_REVIEWS[3], "weibo")])
+                                              (UNSOURCED_REVIEWS[5], "大众点评"), (UNSOURCED_REVIEWS[5], "weibo")])
 def test_other_documents_are_read_by_their_own_reader_alone(text: str, source: str | None) -> None:
     mine, own = _tones(SentimentModel.load(), str(text), source)
     assert mine == own
@@ -169,7 +182,7 @@ def test_the_shipped_review_router_is_small_and_complete() -> None:
 def test_the_pipeline_reads_an_unsourced_review_as_document_tones_does() -> None:
     from qinglang.engine import Engine
 
-    text = UNSOURCED_REVIEWS[3]
+    text = UNSOURCED_REVIEWS[5]
     result = next(Engine().process([{"id": "r1", "text": text, "time": 0}]))
     (told, _), (own, _) = _tones(SentimentModel.load(), text)
     assert result.sentiment == pytest.approx(told, abs=1e-6) and result.sentiment != pytest.approx(own, abs=0.05)
