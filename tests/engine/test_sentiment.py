@@ -549,6 +549,8 @@ def test_lexicon_words_stay_whole_beside_a_degree_word() -> None:
     # brought to court or accused: the defendant (session 16)
     ("一名前员工将云顶餐饮诉至法院，法院审理认为解除程序合法，依法驳回原告全部诉讼请求。", "云顶餐饮"),
     ("云顶餐饮被指抄袭菜品设计一案宣判，法院驳回原告全部诉讼请求。", "云顶餐饮"),
+    # the claims against the party dismissed (session 18)
+    ("市中级人民法院二审撤销一审判决，驳回原告对云顶餐饮的全部诉讼请求。", "云顶餐饮"),
 ])
 def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: str, name: str) -> None:
     assert tone_about(model, text, name) > 0

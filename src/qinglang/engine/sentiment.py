@@ -378,6 +378,7 @@ COURT_TONE = 0.6   # the tone a won or lost lawsuit gives its party
 COURT_CLAIMED = re.compile(r"称|辩称|坚称|表示|回应|认为|主张|声明")
 COURT_SAYS = re.compile(r"法院|法庭|判决|裁定|审理|一审|二审")
 COURT_PAID = ("向", "给")   # 判令被告向X支付: X is paid
+COURT_AGAINST = "对"        # 驳回原告对X的诉讼请求: X was sued
 # Praise in quotation marks after a degree word is irony (真是太“贴心”了, 好一个“负责”): the
 # words inside read with the opposite sign. Quoted praise after anything else stays praise
 # (荣获“诚信企业”称号), and so does a quoted slogan after a verb ending in a degree character
@@ -1437,8 +1438,10 @@ def _court(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[i
                 continue
             named = [start for start, _ in spans if m.start() <= start < m.end()]
             if named:   # 驳回原告X的请求, 判令X支付: X lost; 判令被告向X支付, 支持原告X…, 原告X胜诉: X won
-                winning = pattern is PLAINTIFF_WINS and (text[named[0] - 1] in COURT_PAID
-                                                         or m.group().startswith("支持") or "胜诉" in m.group())
+                winning = (pattern is PLAINTIFF_WINS and (text[named[0] - 1] in COURT_PAID
+                                                          or m.group().startswith("支持") or "胜诉" in m.group())
+                           # 驳回原告对X的诉讼请求: the claims against X
+                           or pattern is DEFENDANT_WINS and text[named[0] - 1] == COURT_AGAINST)
                 outcomes.append((m.start(), "won" if winning else "lost"))
             else:
                 outcomes.append((m.start(), winner))
