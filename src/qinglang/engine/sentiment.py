@@ -1438,10 +1438,10 @@ def _court(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[i
                 continue
             named = [start for start, _ in spans if m.start() <= start < m.end()]
             if named:   # 驳回原告X的请求, 判令X支付: X lost; 判令被告向X支付, 支持原告X…, 原告X胜诉: X won
-                winning = (pattern is PLAINTIFF_WINS and (text[named[0] - 1] in COURT_PAID
-                                                          or m.group().startswith("支持") or "胜诉" in m.group())
-                           # 驳回原告对X的诉讼请求: the claims against X
-                           or pattern is DEFENDANT_WINS and text[named[0] - 1] == COURT_AGAINST)
+                paid = text[named[0] - 1] in COURT_PAID or m.group().startswith("支持") or "胜诉" in m.group()
+                # 驳回原告对X的诉讼请求: the claims against X
+                sued = text[named[0] - 1] == COURT_AGAINST
+                winning = paid if pattern is PLAINTIFF_WINS else sued
                 outcomes.append((m.start(), "won" if winning else "lost"))
             else:
                 outcomes.append((m.start(), winner))
