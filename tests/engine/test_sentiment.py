@@ -551,6 +551,8 @@ def test_lexicon_words_stay_whole_beside_a_degree_word() -> None:
     ("云顶餐饮被指抄袭菜品设计一案宣判，法院驳回原告全部诉讼请求。", "云顶餐饮"),
     # the claims against the party dismissed (session 18)
     ("市中级人民法院二审撤销一审判决，驳回原告对云顶餐饮的全部诉讼请求。", "云顶餐饮"),
+    # the judgement told in the next sentence, opening with the court
+    ("某公司起诉云顶餐饮侵犯其商标权一案已审结。法院认为原告证据不足，判决驳回其全部诉讼请求。", "云顶餐饮"),
 ])
 def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: str, name: str) -> None:
     assert tone_about(model, text, name) > 0
@@ -645,6 +647,7 @@ def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: s
     ("法院判令原告云帆科技支付被告律师费5万元。", "云帆科技"),
     ("云帆科技被指抄袭算法，法院判令其赔偿原告损失200万元。", "云帆科技"),
     ("云帆科技将供应商诉至法院，法院驳回了云帆科技的全部诉讼请求。", "云帆科技"),
+    ("云帆科技起诉某公司侵犯其专利权一案已审结。法院认为原告证据不足，判决驳回其全部诉讼请求。", "云帆科技"),
     ("云帆化工因违法排污被罚款200万元。该公司负责人说：我们正在整改。"
      "不过，该公司今年营收增长三成，发展势头良好。", "云帆化工"),
     ("村民说我们家的井水都被云帆化工污染黑了。后来，该公司营收增长三成，发展势头良好。", "云帆化工"),

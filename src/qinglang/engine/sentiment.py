@@ -379,6 +379,8 @@ COURT_CLAIMED = re.compile(r"称|辩称|坚称|表示|回应|认为|主张|声�
 COURT_SAYS = re.compile(r"法院|法庭|判决|裁定|审理|一审|二审")
 COURT_PAID = ("向", "给")   # 判令被告向X支付: X is paid
 COURT_AGAINST = "对"        # 驳回原告对X的诉讼请求: X was sued
+# a sentence that goes on with the court's judgement (see _court_goes_on)
+COURT_OPENS = re.compile(r"\s*(?:[一二]审)?(?:法院|法庭|合议庭|判决|审理|经审理|经法院)")
 # Praise in quotation marks after a degree word is irony (真是太“贴心”了, 好一个“负责”): the
 # words inside read with the opposite sign. Quoted praise after anything else stays praise
 # (荣获“诚信企业”称号), and so does a quoted slogan after a verb ending in a degree character
@@ -1431,7 +1433,7 @@ def _court(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[i
     for pattern, winner in ((DEFENDANT_WINS, "defendant"), (PLAINTIFF_WINS, "plaintiff")):
         for m in pattern.finditer(text):
             first, last = _sentence_of(text, m.start())
-            if not any(first <= start < last for start, _ in spans):
+            if not any(first <= start < last for start, _ in spans) and not _court_goes_on(text, first, last, spans, others):
                 continue
             before = text[max(_clause_start(text, m.start()), first):m.start()]
             if COURT_CLAIMED.search(before) and not COURT_SAYS.search(before):
@@ -1454,6 +1456,18 @@ def _court(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[i
     if len(sides) != 1:
         return 0.0
     return 1.0 if outcome in sides else -1.0
+
+
+def _court_goes_on(text: str, first: int, last: int, spans: Sequence[tuple[int, int]],
+                   others: Sequence[tuple[int, int]]) -> bool:
+    """Does the sentence at [first, last), naming no party, go on with the lawsuit of the one
+    before it, which names the party (某公司起诉X侵权一案已审结。法院认为原告证据不足，判决驳回其
+    全部诉讼请求。)? Only where it opens with the court's word."""
+    if first == 0 or any(first <= start < last for start, _ in others):
+        return False
+    before, _ = _sentence_of(text, first - 1)
+    return (any(before <= start < first for start, _ in spans)
+            and COURT_OPENS.match(text, first) is not None)
 
 
 def _own_outcomes(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[int, int]]
