@@ -1433,7 +1433,8 @@ def _court(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[i
     for pattern, winner in ((DEFENDANT_WINS, "defendant"), (PLAINTIFF_WINS, "plaintiff")):
         for m in pattern.finditer(text):
             first, last = _sentence_of(text, m.start())
-            if not any(first <= start < last for start, _ in spans) and not _court_goes_on(text, first, last, spans, others):
+            named_here = any(first <= start < last for start, _ in spans)
+            if not named_here and not _court_goes_on(text, first, last, spans, others):
                 continue
             before = text[max(_clause_start(text, m.start()), first):m.start()]
             if COURT_CLAIMED.search(before) and not COURT_SAYS.search(before):
