@@ -553,6 +553,10 @@ def test_lexicon_words_stay_whole_beside_a_degree_word() -> None:
     ("市中级人民法院二审撤销一审判决，驳回原告对云顶餐饮的全部诉讼请求。", "云顶餐饮"),
     # the judgement told in the next sentence, opening with the court
     ("某公司起诉云顶餐饮侵犯其商标权一案已审结。法院认为原告证据不足，判决驳回其全部诉讼请求。", "云顶餐饮"),
+    # an honour told of the party, however bad the news around it (session 18)
+    ("某供应商隐瞒产品缺陷，多家企业受到牵连。云顶电子因最早发现问题并主动举报，获主管部门通报表扬。", "云顶电子"),
+    ("昨夜一家小作坊发生爆炸，造成多人受伤，毗邻的云顶化工派出消防队协助疏散群众，"
+     "应急管理部门建议予以表彰。", "云顶化工"),
 ])
 def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: str, name: str) -> None:
     assert tone_about(model, text, name) > 0
@@ -648,6 +652,9 @@ def test_good_news_in_posts_and_courts_reads_good(model: SentimentModel, text: s
     ("云帆科技被指抄袭算法，法院判令其赔偿原告损失200万元。", "云帆科技"),
     ("云帆科技将供应商诉至法院，法院驳回了云帆科技的全部诉讼请求。", "云帆科技"),
     ("云帆科技起诉某公司侵犯其专利权一案已审结。法院认为原告证据不足，判决驳回其全部诉讼请求。", "云帆科技"),
+    # an honour refused, or another's
+    ("云帆乳业因使用不合格原料奶被通报，今年未获任何表彰。", "云帆乳业"),
+    ("与同期获得表彰的同行形成鲜明对比，云帆乳业因使用不合格原料奶被监管部门通报。", "云帆乳业"),
     ("云帆化工因违法排污被罚款200万元。该公司负责人说：我们正在整改。"
      "不过，该公司今年营收增长三成，发展势头良好。", "云帆化工"),
     ("村民说我们家的井水都被云帆化工污染黑了。后来，该公司营收增长三成，发展势头良好。", "云帆化工"),

@@ -373,6 +373,13 @@ OWN_OUTCOME_NOT = re.compile(r"[未没不非无]$")
 OWN_OUTCOME_GAP = re.compile(rf"[^{_MARKS}的]{{0,12}}")
 OWN_OUTCOME_OTHER = re.compile(r"原告|被告|对方|起诉方|上诉人|被上诉人")
 COURT_TONE = 0.6   # the tone a won or lost lawsuit gives its party
+# An honour told of the party after its name in its sentence (X因…举报，获主管部门通报表扬; 镇政府
+# 决定对该客栈予以表彰; X被授予“守合同重信用企业”称号): good news for it, however bad the news
+# around it (the fraud it reported, the blast it helped at), read as a won lawsuit is. Not one
+# refused (未获表彰), nor one told of another party named between (X被通报，同期获表彰的是Y).
+HONOUR_RE = re.compile(rf"(?<![未没不无])(?:获得?|受到|赢得|得到|荣获)[^{_MARKS}]{{0,12}}?"
+                       r"(?:通报表扬|表扬|表彰|嘉奖|记功|点名表扬)"
+                       rf"|予以(?:通报)?(?:表扬|表彰|嘉奖)|授予[^{_MARKS}]{{0,16}}?称号")
 # an outcome only someone claims (原告主张缺乏证据, said by the party's spokesman) is no outcome,
 # unless the court is named saying it
 COURT_CLAIMED = re.compile(r"称|辩称|坚称|表示|回应|认为|主张|声明")
@@ -850,7 +857,8 @@ class SentimentModel:
         lo, hi = min(min(ours), min(sentence)), max(sentence) + 1   # the window with the mentions
         void, cues, past = _turns(tokens, token_starts, spans, ours, theirs, lo, hi) if turns else (set(), [], set())
         if turns:
-            won = _court("".join(tokens), spans, others)
+            text = "".join(tokens)
+            won = _court(text, spans, others) or _honoured(text, spans, others)
             if won:
                 return COURT_TONE * won
         if turns and not others:
@@ -1457,6 +1465,17 @@ def _court(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[i
     if len(sides) != 1:
         return 0.0
     return 1.0 if outcome in sides else -1.0
+
+
+def _honoured(text: str, spans: Sequence[tuple[int, int]], others: Sequence[tuple[int, int]]) -> int:
+    """1 where HONOUR_RE is told after one of the party's mentions in its sentence, with no other
+    party named between; else 0."""
+    for start, end in spans:
+        _, stop = _sentence_of(text, start)
+        for m in HONOUR_RE.finditer(text, end, stop):
+            if not any(end <= other < m.start() for other, _ in others):
+                return 1
+    return 0
 
 
 def _court_goes_on(text: str, first: int, last: int, spans: Sequence[tuple[int, int]],
