@@ -198,7 +198,7 @@ class Engine:
         seg = self.segmenter.cut(norm.text, self.cfg.cluster_chars)
         mentions = self.entities.find(norm.text, seg)
         model = self.sentiment.for_text(norm.text, doc.source)   # social posts with their post shifts
-        tone, worded = self.sentiment.document_tones(seg.tokens, seg.starts, norm.text, doc.source)
+        tone, worded = self.sentiment.document_tones(seg.tokens, seg.starts, norm.text, doc.source, model)
         # each watched party on its own: one item often praises one and blames another
         watched: dict[str, list[tuple[int, int]]] = {}
         for m in mentions:

@@ -685,7 +685,7 @@ class SentimentModel:
         return self.posts if looks_like_post(text, source) else self
 
     def document_tones(self, tokens: list[str], token_starts: list[int], text: str,
-                       source: str | None = None) -> tuple[float, float]:
+                       source: str | None = None, model: SentimentModel | None = None) -> tuple[float, float]:
         """``tones`` of the normalised ``text`` by the model ``for_text`` picks, except for a
         text without a source that reads like a consumer's review (``looks_like_review``):
         there the review reader's tone and that model's are averaged. The review shifts alone
@@ -694,8 +694,9 @@ class SentimentModel:
         reviews (上次投诉…当晚就给换了); the mean lets the surer reading decide: hotel 0.864,
         takeaway 0.853, no written post read the wrong way that was read right. Where the router
         is sure (``REVIEW_SURE_MARGIN`` past its threshold: 送餐太慢了，饭都凉了, but none of
-        the written posts it takes for reviews), the review reader decides alone."""
-        model = self.for_text(text, source)
+        the written posts it takes for reviews), the review reader decides alone. ``model``:
+        ``for_text``'s pick, where the caller has it already."""
+        model = model or self.for_text(text, source)
         if model.reads_reviews:
             return model.tones(tokens, token_starts, text)
         margin = review_margin(text, source)
