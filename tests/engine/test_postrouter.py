@@ -158,6 +158,26 @@ def test_an_unsourced_review_is_read_by_the_mean_of_its_reader_and_the_review_re
     assert told == pytest.approx((own_told + review) / 2) and worded == pytest.approx((own_worded + review) / 2)
 
 
+def test_a_review_sites_document_unlike_the_corpora_is_read_by_the_mean_too() -> None:
+    # the review shifts learned two corpora's reviews; another kind, on a review site, is
+    # hedged with the reader its words pick, as an unsourced review is
+    model = SentimentModel.load()
+    text = "上次来住过，这次又来了，还是一样满意"
+    norm = normalize(text).text
+    assert sentiment.review_margin(norm) <= 0 and sentiment.looks_like_review(norm, "大众点评")
+    tokens = SEGMENTER.cut(norm)
+    starts = sentiment.starts_of(tokens)
+    told, worded = model.document_tones(tokens, starts, norm, "大众点评")
+    own_told, own_worded = model.for_text(norm).tones(tokens, starts, norm)
+    review = _review_tones(model, text)[0]
+    assert told == pytest.approx((own_told + review) / 2) and worded == pytest.approx((own_worded + review) / 2)
+    # one the router takes for a review is the review reader's alone
+    sure = normalize(UNSOURCED_REVIEWS[5]).text
+    sure_tokens = SEGMENTER.cut(sure)
+    assert model.document_tones(sure_tokens, sentiment.starts_of(sure_tokens), sure, "大众点评") \
+        == _review_tones(model, UNSOURCED_REVIEWS[5])
+
+
 def test_a_review_the_router_is_sure_of_is_read_by_the_review_reader_alone() -> None:
     model = SentimentModel.load()
     text = UNSOURCED_REVIEWS[1]

@@ -694,17 +694,24 @@ class SentimentModel:
         reviews (上次投诉…当晚就给换了); the mean lets the surer reading decide: hotel 0.864,
         takeaway 0.853, no written post read the wrong way that was read right. Where the router
         is sure (``REVIEW_SURE_MARGIN`` past its threshold: 送餐太慢了，饭都凉了, but none of
-        the written posts it takes for reviews), the review reader decides alone. ``model``:
-        ``for_text``'s pick, where the caller has it already."""
+        the written posts it takes for reviews), the review reader decides alone.
+
+        A review site's document is read by the review reader alone where the router takes it
+        for a review (the two corpora's kind of review, which the review shifts learned), else
+        by the same mean: the shifts read takeaway reviews by other hands at 0.820 against the
+        mean's 0.907 (set r), the corpora's held-out reviews alike within 0.2 points.
+        ``model``: ``for_text``'s pick, where the caller has it already."""
         model = model or self.for_text(text, source)
-        if model.reads_reviews:
-            return model.tones(tokens, token_starts, text)
-        margin = review_margin(text, source)
-        if margin > REVIEW_SURE_MARGIN:
+        if model.reads_reviews:   # a review site's: the router's own reading, without the source
+            sure, own = review_margin(text) > 0, self.for_text(text)
+        else:
+            margin = review_margin(text, source)
+            if margin <= 0:
+                return model.tones(tokens, token_starts, text)
+            sure, own = margin > REVIEW_SURE_MARGIN, model
+        if sure:
             return self.reviews.tones(tokens, token_starts, text)
-        told, worded = model.tones(tokens, token_starts, text)
-        if margin <= 0:
-            return told, worded
+        told, worded = own.tones(tokens, token_starts, text)
         review = self.reviews.tones(tokens, token_starts, text)[0]
         return (told + review) / 2, (worded + review) / 2
 
