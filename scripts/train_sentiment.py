@@ -549,10 +549,13 @@ def is_emoji(name: str) -> bool:
 def prior_weight(name: str, lexicon: dict[str, float]) -> float:
     """Lexicon polarity for a word; for a negated word, the change negation makes: a praised
     thing negated is blame (不满意), a blamed thing negated is only mild praise (没问题), a
-    remedy not taken none (没整改 is the blame of 整改 alone, not praise). An emoticon's, in
-    brackets or a pictograph, is EMOTICON_SCALE times its lexicon polarity."""
-    if is_emoticon(name) or is_emoji(name):
-        return PRIOR_SCALE * (EMOTICON_SCALE if is_emoticon(name) else EMOJI_SCALE) * lexicon.get(name, 0.0)
+    remedy not taken none (没整改 is the blame of 整改 alone, not praise). An emoticon's is
+    EMOTICON_SCALE times its lexicon polarity, a pictograph's EMOJI_SCALE times (at 5, 👍 in a
+    post about the evening outweighed the shop it named)."""
+    if is_emoticon(name):
+        return PRIOR_SCALE * EMOTICON_SCALE * lexicon.get(name, 0.0)
+    if is_emoji(name):
+        return PRIOR_SCALE * EMOJI_SCALE * lexicon.get(name, 0.0)
     if name.startswith(NEGATED):
         if name[len(NEGATED):] in REMEDIES:
             return 0.0
