@@ -279,7 +279,7 @@ def evaluate(data_dir: Path) -> dict[str, float]:
     counted = {domain: class_hits(model, rows, "review" if domain in BALANCED_DOMAINS else None)
                for domain, rows in sets.items()}
     scores = {domain: round(accuracy(*counts), 4) for domain, counts in counted.items()}
-    # a review that reaches the engine without its site's name is read as a post or as news
+    # a review that reaches the engine without its site's name: by its words and the review router
     scores.update({f"{domain}_unsourced": round(accuracy(*class_hits(model, sets[domain])), 4)
                    for domain in BALANCED_DOMAINS if domain in sets})
     # the written reviews as a review site's documents: the review shifts, learned on the two

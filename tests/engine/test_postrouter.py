@@ -134,18 +134,21 @@ sentiment.keep_lexicon_whole(SEGMENTER)
 Tones = tuple[float, float]
 
 
-def _tones(model: SentimentModel, text: str, source: str | None = None) -> tuple[Tones, Tones]:
-    """``document_tones``, and the tones of the model ``for_text`` picks alone."""
+def _cut(text: str) -> tuple[list[str], list[int], str]:
+    """Tokens, their starts and the normalised text, as the pipeline hands them to the model."""
     norm = normalize(text).text
     tokens = SEGMENTER.cut(norm)
-    starts = sentiment.starts_of(tokens)
+    return tokens, sentiment.starts_of(tokens), norm
+
+
+def _tones(model: SentimentModel, text: str, source: str | None = None) -> tuple[Tones, Tones]:
+    """``document_tones``, and the tones of the model ``for_text`` picks alone."""
+    tokens, starts, norm = _cut(text)
     return model.document_tones(tokens, starts, norm, source), model.for_text(norm, source).tones(tokens, starts, norm)
 
 
 def _review_tones(model: SentimentModel, text: str) -> tuple[float, float]:
-    norm = normalize(text).text
-    tokens = SEGMENTER.cut(norm)
-    return model.reviews.tones(tokens, sentiment.starts_of(tokens), norm)
+    return model.reviews.tones(*_cut(text))
 
 
 def test_an_unsourced_review_is_read_by_the_mean_of_its_reader_and_the_review_reader() -> None:
@@ -163,19 +166,14 @@ def test_a_review_sites_document_unlike_the_corpora_is_read_by_the_mean_too() ->
     # hedged with the reader its words pick, as an unsourced review is
     model = SentimentModel.load()
     text = "上次来住过，这次又来了，还是一样满意"
-    norm = normalize(text).text
+    tokens, starts, norm = _cut(text)
     assert sentiment.review_margin(norm) <= 0 and sentiment.looks_like_review(norm, "大众点评")
-    tokens = SEGMENTER.cut(norm)
-    starts = sentiment.starts_of(tokens)
     told, worded = model.document_tones(tokens, starts, norm, "大众点评")
-    own_told, own_worded = model.for_text(norm).tones(tokens, starts, norm)
+    own_told, own_worded = _tones(model, text)[1]      # the reader its words pick, no source
     review = _review_tones(model, text)[0]
     assert told == pytest.approx((own_told + review) / 2) and worded == pytest.approx((own_worded + review) / 2)
     # one the router takes for a review is the review reader's alone
-    sure = normalize(UNSOURCED_REVIEWS[5]).text
-    sure_tokens = SEGMENTER.cut(sure)
-    assert model.document_tones(sure_tokens, sentiment.starts_of(sure_tokens), sure, "大众点评") \
-        == _review_tones(model, UNSOURCED_REVIEWS[5])
+    assert _tones(model, UNSOURCED_REVIEWS[5], "大众点评")[0] == _review_tones(model, UNSOURCED_REVIEWS[5])
 
 
 def test_a_review_the_router_is_sure_of_is_read_by_the_review_reader_alone() -> None:
